@@ -1,0 +1,1087 @@
+// containerd's filter language (github.com/containerd/containerd/filters), as snapshots.Walk and
+// List receive it: `labels."containerd.io/snapshot.ref"==sha256:abc,kind==committed`. Clients
+// written against containerd send these strings unchanged, so what parses, what is rejected and
+// what matches must be what containerd does, quirks included; the tests pin those quirks down.
+// `~=` values are Go RE2 expressions: they are translated to JavaScript (see compileGoRegexp)
+// rather than handed to RegExp as they are, because the two dialects read many patterns
+// differently.
+import { SnapfleetError } from './errors';
+
+/** Maps a field path to a value, as containerd's filters.Adaptor does. */
+export interface Adaptor {
+  field(fieldpath: string[]): { value: string; present: boolean };
+}
+
+export interface Filter {
+  match(a: Adaptor): boolean;
+}
+
+export type Operator = '==' | '!=' | '~=';
+
+/** One `fieldpath[op value]` term; without an operator it tests that the field is present. */
+export interface Selector {
+  readonly fieldpath: readonly string[];
+  readonly operator?: Operator;
+  readonly value?: string;
+}
+
+/** The structure of a parsed filter, for callers that want to push parts of it elsewhere. */
+export type FilterAst =
+  | { readonly type: 'always' }
+  | { readonly type: 'all'; readonly selectors: readonly Selector[] }
+  | { readonly type: 'any'; readonly alternatives: readonly FilterAst[] };
+
+// ---------------------------------------------------------------------------------------------
+// Filters
+
+class AlwaysFilter implements Filter {
+  match(): boolean {
+    return true;
+  }
+}
+
+/** Matches everything: what an empty filter string or an empty filter list means. */
+export const matchAll: Filter = Object.freeze(new AlwaysFilter());
+
+class SelectorMatcher {
+  private readonly fieldpath: string[];
+
+  constructor(
+    readonly selector: Selector,
+    private readonly regexp: RegExp | undefined,
+  ) {
+    this.fieldpath = [...selector.fieldpath];
+  }
+
+  match(a: Adaptor): boolean {
+    const { value, present } = a.field(this.fieldpath);
+    switch (this.selector.operator) {
+      case undefined:
+        return present;
+      case '==':
+        return present && value === this.selector.value;
+      // containerd does not look at presence for these two: an absent field reads as "", so
+      // `labels.x!=y` matches objects without the label and `labels.x~=^$` does too.
+      case '!=':
+        return value !== this.selector.value;
+      case '~=':
+        return this.regexp!.test(value);
+    }
+  }
+}
+
+class AllFilter implements Filter {
+  constructor(readonly matchers: readonly SelectorMatcher[]) {}
+
+  match(a: Adaptor): boolean {
+    return this.matchers.every((m) => m.match(a));
+  }
+}
+
+class AnyFilter implements Filter {
+  constructor(readonly alternatives: readonly Filter[]) {}
+
+  match(a: Adaptor): boolean {
+    return this.alternatives.some((f) => f.match(a));
+  }
+}
+
+/** Parses one filter string: comma-separated selectors that must all match. "" matches all. */
+export function parseFilter(s: string): Filter {
+  if (s === '') return matchAll;
+  return new Parser(s).parse();
+}
+
+/**
+ * containerd's ParseAll: an object matches when any of the filters matches it; no filters
+ * match everything (and so does a list holding "").
+ */
+export function parseFilters(filters: readonly string[]): Filter {
+  if (filters.length === 0) return matchAll;
+  return new AnyFilter(
+    filters.map((f, index) => {
+      try {
+        return parseFilter(f);
+      } catch (err) {
+        if (err instanceof SnapfleetError && filters.length > 1) {
+          throw new SnapfleetError(err.code, err.message, { ...err.details, index }, { cause: err });
+        }
+        throw err;
+      }
+    }),
+  );
+}
+
+/** The structure of a filter built by this module; undefined for any other Filter. */
+export function describeFilter(filter: Filter): FilterAst | undefined {
+  if (filter instanceof AlwaysFilter) return { type: 'always' };
+  if (filter instanceof AllFilter) return { type: 'all', selectors: filter.matchers.map((m) => m.selector) };
+  if (filter instanceof AnyFilter) {
+    const alternatives: FilterAst[] = [];
+    for (const f of filter.alternatives) {
+      const ast = describeFilter(f);
+      if (ast === undefined) return undefined;
+      alternatives.push(ast);
+    }
+    return { type: 'any', alternatives };
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Snapshots
+
+const SNAPSHOT_KINDS: readonly string[] = ['active', 'view', 'committed'];
+
+/** The fields containerd's snapshot stores expose to filters. */
+export function snapshotAdaptor(info: {
+  name: string;
+  parent?: string;
+  kind: string;
+  labels: Record<string, string>;
+}): Adaptor {
+  return {
+    field(fieldpath) {
+      switch (fieldpath[0]) {
+        // containerd looks only at the first element for these, so `name.x` reads the name too.
+        case 'name':
+          return { value: info.name, present: true };
+        // A snapshot without a parent still has the field, holding "": `parent==""` finds roots.
+        case 'parent':
+          return { value: info.parent ?? '', present: true };
+        case 'kind':
+          return SNAPSHOT_KINDS.includes(info.kind) ? { value: info.kind, present: true } : ABSENT;
+        case 'labels': {
+          // Label keys contain dots (containerd.io/snapshot.ref), which the parser split.
+          const key = fieldpath.slice(1).join('.');
+          return Object.hasOwn(info.labels, key) ? { value: info.labels[key]!, present: true } : ABSENT;
+        }
+        default:
+          return ABSENT;
+      }
+    },
+  };
+}
+
+const ABSENT = Object.freeze({ value: '', present: false });
+
+/**
+ * Equality tests on snapshot columns that every snapshot matched by `filter` passes, for a
+ * store to narrow its query with. `exact` says the filter is nothing but those tests; when it
+ * is false the caller must still run filter.match on what the query returns. `parent: ""`
+ * stands for "no parent". Undefined when the filter is an OR of several filters, or was not
+ * built here; an empty object with exact true means the filter matches everything.
+ */
+export function equalityConstraints(
+  filter: Filter,
+): { kind?: string; name?: string; parent?: string; exact: boolean } | undefined {
+  let ast = describeFilter(filter);
+  while (ast?.type === 'any') {
+    if (ast.alternatives.some((a) => a.type === 'always')) return { exact: true };
+    if (ast.alternatives.length !== 1) return undefined;
+    ast = ast.alternatives[0];
+  }
+  if (ast === undefined) return undefined;
+  if (ast.type === 'always') return { exact: true };
+
+  const found: { kind?: string; name?: string; parent?: string } = {};
+  let exact = true;
+  for (const sel of ast.selectors) {
+    const field = sel.fieldpath[0];
+    const column = field === 'name' || field === 'parent' || field === 'kind';
+    if (sel.operator !== '==' || sel.fieldpath.length !== 1 || !column) {
+      exact = false;
+      continue;
+    }
+    const value = sel.value!;
+    // A kind outside the known three never matches (the adaptor reports it absent) while a
+    // column test would match a row holding it; keep the test, but make the caller check.
+    if (field === 'kind' && !SNAPSHOT_KINDS.includes(value)) exact = false;
+    const seen = found[field];
+    if (seen === undefined) found[field] = value;
+    // `name==a,name==b` matches nothing; keeping the first test is still a true necessary
+    // condition, and the caller's own match then returns the empty result.
+    else if (seen !== value) exact = false;
+  }
+  return { ...found, exact };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scanner. Positions are UTF-16 offsets into the filter string.
+
+const EOF = -1;
+const ILLEGAL = -2;
+
+type TokenKind = 'eof' | 'illegal' | 'quoted' | 'separator' | 'operator' | 'value' | 'field' | 'other';
+
+interface Token {
+  kind: TokenKind;
+  pos: number;
+  text: string;
+}
+
+const SPACE = /^\p{White_Space}$/u; // Go's unicode.IsSpace is exactly White_Space
+// Go's IsLetter/IsDigit/IsNumber/IsGraphic/IsPunct, less the space separators IsSpace excludes.
+const GRAPHIC = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;
+
+const isSpace = (c: number) => c >= 0 && SPACE.test(String.fromCodePoint(c));
+const isFieldChar = (c: number) =>
+  (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
+const isOperatorChar = (c: number) => c === 0x3d || c === 0x21 || c === 0x7e; // = ! ~
+const isValueChar = (c: number) => c >= 0 && c !== 0x2c && !isSpace(c) && GRAPHIC.test(String.fromCodePoint(c));
+// `/` and `|` quote regular expressions so that `"` can appear in them unescaped.
+const isQuoteChar = (c: number) => c === 0x22 || c === 0x2f || c === 0x7c;
+
+function hexValue(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x61 && c <= 0x66) return c - 0x61 + 10;
+  if (c >= 0x41 && c <= 0x46) return c - 0x41 + 10;
+  return 16;
+}
+
+class Scanner {
+  private next = 0;
+  /** After an operator the next word is a value, whose alphabet is much wider than a field's. */
+  private valueMode = false;
+  /**
+   * containerd keeps the first problem the scanner met and reports it with whichever illegal
+   * token the parser trips on, which can be a later one (`"\g` ends in "illegal escape
+   * sequence", not "quoted literal not terminated"). Peeking records problems too.
+   */
+  problem: string | undefined;
+
+  constructor(private readonly input: string) {}
+
+  /** The offset just past what has been consumed. */
+  get offset(): number {
+    return this.next;
+  }
+
+  private note(problem: string): void {
+    this.problem ??= problem;
+  }
+
+  private decode(at: number): [char: number, width: number] {
+    if (at >= this.input.length) return [EOF, 0];
+    const c = this.input.codePointAt(at)!;
+    const width = c > 0xffff ? 2 : 1;
+    // Go reads UTF-8 and calls both a bad byte and a literal U+FFFD a "rune error"; in a JS
+    // string the bad bytes have become U+FFFD or lone surrogates on the way in.
+    if (c === 0xfffd || (c >= 0xd800 && c <= 0xdfff)) {
+      this.note('rune error');
+      return [ILLEGAL, width];
+    }
+    if (c === 0) {
+      this.note('unexpected null');
+      return [ILLEGAL, width];
+    }
+    return [c, width];
+  }
+
+  /** The next raw character, whitespace included: the parser relies on seeing it. */
+  peek(): number {
+    return this.decode(this.next)[0];
+  }
+
+  private read(): number {
+    const [c, width] = this.decode(this.next);
+    this.next += width;
+    return c;
+  }
+
+  scan(): Token {
+    let start: number;
+    let c: number;
+    do {
+      start = this.next;
+      c = this.read();
+    } while (isSpace(c));
+
+    const token = (kind: TokenKind): Token => ({ kind, pos: start, text: this.input.slice(start, this.next) });
+    if (c === EOF) return { kind: 'eof', pos: start, text: '' };
+    if (c === ILLEGAL) return { kind: 'illegal', pos: start, text: '' };
+    if (isQuoteChar(c)) return token(this.scanQuoted(c) ? 'quoted' : 'illegal');
+    if (c === 0x2c || c === 0x2e) {
+      this.valueMode = false;
+      return token('separator');
+    }
+    if (isOperatorChar(c)) {
+      while (isOperatorChar(this.peek())) this.read();
+      this.valueMode = true;
+      return token('operator');
+    }
+    if (this.valueMode) {
+      // The first character of a value is not checked against the value alphabet.
+      while (isValueChar(this.peek())) this.read();
+      this.valueMode = false;
+      return token('value');
+    }
+    if (isFieldChar(c)) {
+      while (isFieldChar(this.peek())) this.read();
+      return token('field');
+    }
+    return token('other');
+  }
+
+  /** Consumes a quoted literal; false when it is malformed (the reason is in `problem`). */
+  private scanQuoted(quote: number): boolean {
+    let legal = true;
+    let c = this.read();
+    while (c !== quote) {
+      if (c === 0x0a || c < 0) {
+        this.note('quoted literal not terminated');
+        return false;
+      }
+      if (c === 0x5c) {
+        let ok: boolean;
+        [c, ok] = this.scanEscape(quote);
+        legal &&= ok;
+      } else {
+        c = this.read();
+      }
+    }
+    return legal;
+  }
+
+  /** Returns the character after the escape, which the quoted loop examines next. */
+  private scanEscape(quote: number): [number, boolean] {
+    const c = this.read();
+    switch (c) {
+      case quote:
+      case 0x61: // a
+      case 0x62: // b
+      case 0x66: // f
+      case 0x6e: // n
+      case 0x72: // r
+      case 0x74: // t
+      case 0x76: // v
+      case 0x5c: // backslash
+        return [this.read(), true];
+      case 0x78: // x
+        return this.scanDigits(this.read(), 16, 2);
+      case 0x75: // u
+        return this.scanDigits(this.read(), 16, 4);
+      case 0x55: // U
+        return this.scanDigits(this.read(), 16, 8);
+      default:
+        if (c >= 0x30 && c <= 0x37) return this.scanDigits(c, 8, 3);
+        this.note('illegal escape sequence');
+        return [c, false];
+    }
+  }
+
+  private scanDigits(c: number, base: number, count: number): [number, boolean] {
+    while (count > 0 && hexValue(c) < base) {
+      c = this.read();
+      count--;
+    }
+    if (count > 0) {
+      this.note('illegal numeric escape sequence');
+      return [c, false];
+    }
+    return [c, true];
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Quoted literals: Go string syntax, with `/` and `|` as further quote characters.
+
+/** Go builds unquoted strings from bytes (`\xff` is one byte); this turns them back into text. */
+function pushUtf8(bytes: number[], c: number): void {
+  if (c >= 0xd800 && c <= 0xdfff) c = 0xfffd; // what Go's utf8.EncodeRune writes for them
+  if (c < 0x80) bytes.push(c);
+  else if (c < 0x800) bytes.push(0xc0 | (c >> 6), 0x80 | (c & 0x3f));
+  else if (c < 0x10000) bytes.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f));
+  else bytes.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 0x3f), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f));
+}
+
+/**
+ * Decodes UTF-8, keeping each byte that is not part of a valid sequence as the lone surrogate
+ * U+DC00+byte. A Go string holding such bytes equals no well-formed string, and neither does
+ * a JS string holding a lone surrogate, so equality keeps its meaning.
+ */
+function decodeUtf8(bytes: readonly number[]): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; ) {
+    const b = bytes[i]!;
+    const cont = (k: number, lo = 0x80, hi = 0xbf) => {
+      const x = bytes[i + k];
+      return x !== undefined && x >= lo && x <= hi;
+    };
+    let width = 0;
+    if (b < 0x80) width = 1;
+    else if (b >= 0xc2 && b <= 0xdf) width = cont(1) ? 2 : 0;
+    else if (b === 0xe0) width = cont(1, 0xa0) && cont(2) ? 3 : 0;
+    else if (b === 0xed) width = cont(1, 0x80, 0x9f) && cont(2) ? 3 : 0;
+    else if (b >= 0xe1 && b <= 0xef) width = cont(1) && cont(2) ? 3 : 0;
+    else if (b === 0xf0) width = cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0;
+    else if (b === 0xf4) width = cont(1, 0x80, 0x8f) && cont(2) && cont(3) ? 4 : 0;
+    else if (b >= 0xf1 && b <= 0xf3) width = cont(1) && cont(2) && cont(3) ? 4 : 0;
+    if (width === 0) {
+      out += String.fromCharCode(0xdc00 + b);
+      i += 1;
+      continue;
+    }
+    let c = width === 1 ? b : b & (0xff >> (width + 1));
+    for (let k = 1; k < width; k++) c = (c << 6) | (bytes[i + k]! & 0x3f);
+    out += String.fromCodePoint(c);
+    i += width;
+  }
+  return out;
+}
+
+class QuoteSyntaxError extends Error {}
+
+/** Unquotes a literal the scanner accepted; fails on what only the decoder checks (`\777`). */
+function unquote(raw: string): string {
+  const quote = raw[0];
+  if (raw.length < 2 || raw[raw.length - 1] !== quote) throw new QuoteSyntaxError();
+  const inner = raw.slice(1, -1);
+  if (inner.includes('\n')) throw new QuoteSyntaxError();
+  if (!inner.includes('\\') && !inner.includes(quote!)) return inner;
+
+  const bytes: number[] = [];
+  for (let i = 0; i < inner.length; ) {
+    const c = inner.codePointAt(i)!;
+    i += c > 0xffff ? 2 : 1;
+    if (String.fromCodePoint(c) === quote) throw new QuoteSyntaxError();
+    if (c !== 0x5c) {
+      pushUtf8(bytes, c);
+      continue;
+    }
+    const e = inner[i++];
+    switch (e) {
+      case 'a':
+        bytes.push(0x07);
+        break;
+      case 'b':
+        bytes.push(0x08);
+        break;
+      case 'f':
+        bytes.push(0x0c);
+        break;
+      case 'n':
+        bytes.push(0x0a);
+        break;
+      case 'r':
+        bytes.push(0x0d);
+        break;
+      case 't':
+        bytes.push(0x09);
+        break;
+      case 'v':
+        bytes.push(0x0b);
+        break;
+      case '\\':
+        bytes.push(0x5c);
+        break;
+      case 'x':
+      case 'u':
+      case 'U': {
+        const n = e === 'x' ? 2 : e === 'u' ? 4 : 8;
+        const digits = inner.slice(i, i + n);
+        if (!new RegExp(`^[0-9a-fA-F]{${n}}$`).test(digits)) throw new QuoteSyntaxError();
+        i += n;
+        const v = parseInt(digits, 16);
+        if (e === 'x') bytes.push(v);
+        else if (v > 0x10ffff) throw new QuoteSyntaxError();
+        else pushUtf8(bytes, v);
+        break;
+      }
+      case '"':
+      case "'":
+      case '/':
+      case '|':
+        if (e !== quote) throw new QuoteSyntaxError();
+        bytes.push(e.charCodeAt(0));
+        break;
+      default: {
+        const digits = (e ?? '') + inner.slice(i, i + 2);
+        if (!/^[0-7]{3}$/.test(digits)) throw new QuoteSyntaxError();
+        i += 2;
+        const v = parseInt(digits, 8);
+        if (v > 255) throw new QuoteSyntaxError();
+        bytes.push(v);
+      }
+    }
+  }
+  return decodeUtf8(bytes);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parser
+
+function invalid(input: string, pos: number, msg: string): SnapfleetError {
+  // containerd's own wording, so messages read the same whichever snapshotter answered.
+  let where: string;
+  if (pos < input.length) {
+    const width = input.codePointAt(pos)! > 0xffff ? 2 : 1;
+    where = `[${input.slice(0, pos)} >|${input.slice(pos, pos + width)}|< ${input.slice(pos + width)}]`;
+  } else {
+    where = `[${input}]`;
+  }
+  return new SnapfleetError('invalid_argument', `filters: parse error: ${where}: ${msg}`, {
+    filter: input,
+    position: pos,
+  });
+}
+
+class Parser {
+  private readonly scanner: Scanner;
+
+  constructor(private readonly input: string) {
+    this.scanner = new Scanner(input);
+  }
+
+  private fail(pos: number, msg: string): never {
+    throw invalid(this.input, pos, msg);
+  }
+
+  parse(): Filter {
+    const matchers = [this.selector()];
+    for (;;) {
+      // A raw peek, so whitespace after a value is an error: containerd rejects `a==b ,c`
+      // and even a trailing space, though it skips spaces before a field, operator or value.
+      const c = this.scanner.peek();
+      if (c === EOF) break;
+      if (c !== 0x2c) {
+        const shown = c === ILLEGAL ? '\ufffd' : String.fromCodePoint(c);
+        this.fail(this.scanner.offset, `unexpected input: ${shown}`);
+      }
+      this.scanner.scan();
+      matchers.push(this.selector());
+    }
+    return new AllFilter(matchers);
+  }
+
+  private selector(): SelectorMatcher {
+    const fieldpath = [this.field()];
+    while (this.scanner.peek() === 0x2e) {
+      this.scanner.scan();
+      fieldpath.push(this.field());
+    }
+
+    const next = this.scanner.peek();
+    if (next === 0x2c || next === EOF) return new SelectorMatcher({ fieldpath }, undefined);
+
+    const operator = this.operator();
+    const token = this.scanner.scan();
+    let value: string;
+    switch (token.kind) {
+      case 'value':
+      case 'field':
+        value = token.text;
+        break;
+      case 'quoted':
+        value = this.unquote(token, operator === '~=');
+        break;
+      case 'illegal':
+        return this.fail(token.pos, this.scanner.problem ?? 'illegal input');
+      default:
+        return this.fail(token.pos, 'expected value or quoted');
+    }
+    const regexp = operator === '~=' ? this.regexp(value, token.pos) : undefined;
+    return new SelectorMatcher({ fieldpath, operator, value }, regexp);
+  }
+
+  private field(): string {
+    const token = this.scanner.scan();
+    switch (token.kind) {
+      case 'field':
+        return token.text;
+      case 'quoted':
+        return this.unquote(token, false);
+      case 'illegal':
+        return this.fail(token.pos, this.scanner.problem ?? 'illegal input');
+      default:
+        return this.fail(token.pos, 'expected field or quoted');
+    }
+  }
+
+  private operator(): Operator {
+    const token = this.scanner.scan();
+    switch (token.kind) {
+      case 'operator':
+        if (token.text === '==' || token.text === '!=' || token.text === '~=') return token.text;
+        return this.fail(token.pos, `unsupported operator ${JSON.stringify(token.text)}`);
+      case 'illegal':
+        return this.fail(token.pos, this.scanner.problem ?? 'illegal input');
+      default:
+        return this.fail(token.pos, 'expected an operator ("=="|"!="|"~=")');
+    }
+  }
+
+  /** `/re/` and `|re|` are accepted only where a regular expression is expected. */
+  private unquote(token: Token, allowRegexpQuotes: boolean): string {
+    if (!allowRegexpQuotes && token.text[0] !== '"') this.fail(token.pos, 'invalid quote encountered');
+    try {
+      return unquote(token.text);
+    } catch (err) {
+      if (err instanceof QuoteSyntaxError) this.fail(token.pos, 'unquoting failed: quote syntax error');
+      throw err;
+    }
+  }
+
+  /**
+   * containerd compiles the pattern only when matching and, if Go cannot compile it, logs and
+   * lets the selector match nothing. Rejecting it up front tells the client instead.
+   */
+  private regexp(pattern: string, pos: number): RegExp {
+    try {
+      return compileGoRegexp(pattern);
+    } catch (err) {
+      if (err instanceof RegexpSyntaxError) this.fail(pos, `invalid regexp ${JSON.stringify(pattern)}: ${err.message}`);
+      throw err;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Go RE2 syntax → JavaScript. Patterns are parsed with Go's rules and re-emitted for the `v`
+// flag (the successor of `u`): classes nest there, so Go's negated groups inside a class
+// (`[\W\d]`, `[[:^alpha:]]`) can be written as they are, and case-insensitive complements
+// fold the way Go's do. What the translation fixes, compared with handing Go syntax to RegExp:
+//   - `.` and `\s` mean Go's ASCII sets (JS adds \r, U+2028, Unicode spaces); `$` and `^` are
+//     text anchors unless (?m); (?s) (?m) (?U) work per group, as in Go;
+//   - Go-only syntax works: \A \z \Q..\E \pL \p{Greek} [[:alpha:]] (?P<n>) \x{263a} octal
+//     escapes, any escaped ASCII punctuation, and a `{`, `}` or `]` that is simply a literal;
+//   - JS-only syntax Go rejects is rejected: backreferences, lookaround, \k \c \u, and
+//     repeat counts over 1000.
+// Limits, rejected rather than mistranslated: (?i) must cover every case-sensitive part of
+// the pattern, since JS has no per-group case folding. Not reproduced: Go's size and nesting
+// limits for enormous patterns, and under (?i) JS counts U+017F and U+212A as word characters
+// for \b. Unicode tables are the runtime's, which may be a newer version than Go's.
+// JS matching backtracks where RE2 cannot, so a hostile pattern costs CPU here.
+
+class RegexpSyntaxError extends Error {}
+
+interface RegexpFlags {
+  fold: boolean;
+  multiLine: boolean;
+  dotAll: boolean;
+}
+
+/** Counted repeats nested in an atom, which Go limits to a product of 1000. */
+interface CountedRepeat {
+  min: number;
+  max: number; // -1: unbounded
+  inner: readonly CountedRepeat[];
+}
+
+interface Atom {
+  js: string;
+  repeats: readonly CountedRepeat[];
+}
+
+interface Group {
+  restore: RegexpFlags;
+  alternatives: Atom[][];
+}
+
+type Ranges = readonly (readonly [number, number])[];
+
+const DIGITS: Ranges = [[0x30, 0x39]];
+const SPACES: Ranges = [[0x09, 0x0a], [0x0c, 0x0d], [0x20, 0x20]];
+const WORD: Ranges = [[0x30, 0x39], [0x41, 0x5a], [0x5f, 0x5f], [0x61, 0x7a]];
+const PERL_GROUPS: Record<string, { ranges: Ranges; negated: boolean }> = {
+  d: { ranges: DIGITS, negated: false },
+  D: { ranges: DIGITS, negated: true },
+  s: { ranges: SPACES, negated: false },
+  S: { ranges: SPACES, negated: true },
+  w: { ranges: WORD, negated: false },
+  W: { ranges: WORD, negated: true },
+};
+/** The Perl class named by the character after a backslash, if it names one. */
+const perlGroup = (c: string | undefined) =>
+  c !== undefined && Object.hasOwn(PERL_GROUPS, c) ? PERL_GROUPS[c] : undefined;
+
+const POSIX_GROUPS: Record<string, Ranges> = {
+  alnum: [[0x30, 0x39], [0x41, 0x5a], [0x61, 0x7a]],
+  alpha: [[0x41, 0x5a], [0x61, 0x7a]],
+  ascii: [[0x00, 0x7f]],
+  blank: [[0x09, 0x09], [0x20, 0x20]],
+  cntrl: [[0x00, 0x1f], [0x7f, 0x7f]],
+  digit: [[0x30, 0x39]],
+  graph: [[0x21, 0x7e]],
+  lower: [[0x61, 0x7a]],
+  print: [[0x20, 0x7e]],
+  punct: [[0x21, 0x2f], [0x3a, 0x40], [0x5b, 0x60], [0x7b, 0x7e]],
+  space: [[0x09, 0x0d], [0x20, 0x20]],
+  upper: [[0x41, 0x5a]],
+  word: [[0x30, 0x39], [0x41, 0x5a], [0x5f, 0x5f], [0x61, 0x7a]],
+  xdigit: [[0x30, 0x39], [0x41, 0x46], [0x61, 0x66]],
+};
+
+const GO_CATEGORIES = new Set(
+  'C Cc Cf Co Cs L Ll Lm Lo Lt Lu M Mc Me Mn N Nd Nl No P Pc Pd Pe Pf Pi Po Ps S Sc Sk Sm So Z Zl Zp Zs'.split(' '),
+);
+
+// Go's unicode.Scripts keys. JS also accepts aliases (Grek) that Go does not, hence the list.
+const GO_SCRIPTS = new Set(
+  (
+    'Adlam Ahom Anatolian_Hieroglyphs Arabic Armenian Avestan Balinese Bamum Bassa_Vah Batak Bengali ' +
+    'Bhaiksuki Bopomofo Brahmi Braille Buginese Buhid Canadian_Aboriginal Carian Caucasian_Albanian ' +
+    'Chakma Cham Cherokee Chorasmian Common Coptic Cuneiform Cypriot Cypro_Minoan Cyrillic Deseret ' +
+    'Devanagari Dives_Akuru Dogra Duployan Egyptian_Hieroglyphs Elbasan Elymaic Ethiopic Georgian ' +
+    'Glagolitic Gothic Grantha Greek Gujarati Gunjala_Gondi Gurmukhi Han Hangul Hanifi_Rohingya Hanunoo ' +
+    'Hatran Hebrew Hiragana Imperial_Aramaic Inherited Inscriptional_Pahlavi Inscriptional_Parthian ' +
+    'Javanese Kaithi Kannada Katakana Kawi Kayah_Li Kharoshthi Khitan_Small_Script Khmer Khojki ' +
+    'Khudawadi Lao Latin Lepcha Limbu Linear_A Linear_B Lisu Lycian Lydian Mahajani Makasar Malayalam ' +
+    'Mandaic Manichaean Marchen Masaram_Gondi Medefaidrin Meetei_Mayek Mende_Kikakui Meroitic_Cursive ' +
+    'Meroitic_Hieroglyphs Miao Modi Mongolian Mro Multani Myanmar Nabataean Nag_Mundari Nandinagari ' +
+    'New_Tai_Lue Newa Nko Nushu Nyiakeng_Puachue_Hmong Ogham Ol_Chiki Old_Hungarian Old_Italic ' +
+    'Old_North_Arabian Old_Permic Old_Persian Old_Sogdian Old_South_Arabian Old_Turkic Old_Uyghur Oriya ' +
+    'Osage Osmanya Pahawh_Hmong Palmyrene Pau_Cin_Hau Phags_Pa Phoenician Psalter_Pahlavi Rejang Runic ' +
+    'Samaritan Saurashtra Sharada Shavian Siddham SignWriting Sinhala Sogdian Sora_Sompeng Soyombo ' +
+    'Sundanese Syloti_Nagri Syriac Tagalog Tagbanwa Tai_Le Tai_Tham Tai_Viet Takri Tamil Tangsa Tangut ' +
+    'Telugu Thaana Thai Tibetan Tifinagh Tirhuta Toto Ugaritic Vai Vithkuqi Wancho Warang_Citi Yezidi Yi ' +
+    'Zanabazar_Square'
+  ).split(' '),
+);
+
+const isAlnum = (c: number) =>
+  (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+const isOctal = (s: string | undefined) => s !== undefined && s >= '0' && s <= '7';
+
+/** A code point as a JS pattern character that means itself inside and outside classes. */
+const charJs = (c: number) => (isAlnum(c) ? String.fromCharCode(c) : `\\u{${c.toString(16)}}`);
+
+const rangesJs = (ranges: Ranges) =>
+  ranges.map(([lo, hi]) => (lo === hi ? charJs(lo) : `${charJs(lo)}-${charJs(hi)}`)).join('');
+
+/** Whether case folding can change what a set matches; only ASCII non-letters are sure not to. */
+const foldSensitive = (ranges: Ranges) =>
+  ranges.some(([lo, hi]) => hi >= 0x80 || (lo <= 0x5a && hi >= 0x41) || (lo <= 0x7a && hi >= 0x61));
+
+/** `\p{name}` per Go's tables, as JS; undefined when Go does not know the name. */
+function unicodeClassJs(name: string, negated: boolean): string | undefined {
+  const not = negated ? '^' : '';
+  if (name === 'Any') return `[${not}\\u{0}-\\u{10ffff}]`;
+  // Go's C is Cc|Cf|Co|Cs; JavaScript's also holds every unassigned code point.
+  if (name === 'C') return `[${not}\\p{Cc}\\p{Cf}\\p{Co}\\p{Cs}]`;
+  const p = negated ? 'P' : 'p';
+  if (GO_CATEGORIES.has(name)) return `\\${p}{${name}}`;
+  if (GO_SCRIPTS.has(name)) return `\\${p}{Script=${name}}`;
+  return undefined;
+}
+
+/** Whether a counted repeat stays within Go's limit of 1000 copies of what it repeats. */
+function repeatFits(r: CountedRepeat, budget: number): boolean {
+  if (r.max === 0) return true;
+  const m = r.max < 0 ? r.min : r.max;
+  if (m > budget) return false;
+  if (m > 0) budget = Math.trunc(budget / m);
+  return r.inner.every((x) => repeatFits(x, budget));
+}
+
+function compileGoRegexp(p: string): RegExp {
+  // Lone surrogates stand for bytes that were not UTF-8 (see decodeUtf8).
+  if (/\p{Cs}/u.test(p)) throw new RegexpSyntaxError('invalid UTF-8');
+  const bad = (what: string, expr: string): never => {
+    throw new RegexpSyntaxError(`${what}: \`${expr}\``);
+  };
+
+  let flags: RegexpFlags = { fold: false, multiLine: false, dotAll: false };
+  const groups: Group[] = [{ restore: flags, alternatives: [[]] }];
+  const top = () => groups[groups.length - 1]!;
+  const branch = () => top().alternatives[top().alternatives.length - 1]!;
+  // Case folding is a flag of the whole JS pattern, so the fold state of every part whose
+  // meaning depends on it is collected and must agree.
+  const folds = new Set<boolean>();
+  const push = (js: string, foldMatters: boolean, repeats: readonly CountedRepeat[] = []) => {
+    branch().push({ js, repeats });
+    if (foldMatters) folds.add(flags.fold);
+  };
+  const pushChar = (c: number) => push(charJs(c), c >= 0x80 || foldSensitive([[c, c]]));
+  const groupJs = (ranges: Ranges, negated: boolean) => `[${negated ? '^' : ''}${rangesJs(ranges)}]`;
+
+  /** Go's parseEscape: one escaped character, starting at the backslash. */
+  const escape = (at: number): [number, number] => {
+    let j = at + 1;
+    if (j >= p.length) throw new RegexpSyntaxError('trailing backslash at end of expression: ``');
+    const c = p.codePointAt(j)!;
+    j += c > 0xffff ? 2 : 1;
+    if (c < 0x80 && !isAlnum(c)) return [c, j];
+    const ch = String.fromCodePoint(c);
+    switch (ch) {
+      case 'a':
+        return [0x07, j];
+      case 'f':
+        return [0x0c, j];
+      case 'n':
+        return [0x0a, j];
+      case 'r':
+        return [0x0d, j];
+      case 't':
+        return [0x09, j];
+      case 'v':
+        return [0x0b, j];
+      case 'x': {
+        if (j >= p.length) break;
+        if (p[j] === '{') {
+          const close = p.indexOf('}', j + 1);
+          const digits = close < 0 ? '' : p.slice(j + 1, close);
+          if (!/^[0-9a-fA-F]+$/.test(digits)) {
+            j = close < 0 ? p.length : close + 1;
+            break;
+          }
+          const v = parseInt(digits, 16);
+          j = close + 1;
+          if (v > 0x10ffff) break;
+          return [v, j];
+        }
+        const digits = p.slice(j, j + 2);
+        j += digits.length;
+        if (!/^[0-9a-fA-F]{2}$/.test(digits)) break;
+        return [parseInt(digits, 16), j];
+      }
+      default: {
+        // \1-\7 alone would be a backreference, which Go does not support; followed by
+        // another octal digit, and \0 always, it is an octal escape of up to three digits.
+        if (ch === '0' || (ch >= '1' && ch <= '7' && isOctal(p[j]))) {
+          let v = c - 0x30;
+          for (let k = 0; k < 2 && isOctal(p[j]); k++) v = v * 8 + (p.charCodeAt(j++) - 0x30);
+          return [v, j];
+        }
+      }
+    }
+    return bad('invalid escape sequence', p.slice(at, j));
+  };
+
+  /** Go's parseUnicodeClass, at a `\p` or `\P`. */
+  const unicodeClass = (at: number): [string, number] => {
+    let negated = p[at + 1] === 'P';
+    let name: string;
+    let end: number;
+    if (p[at + 2] !== '{') {
+      const c = p.codePointAt(at + 2);
+      end = c === undefined ? at + 2 : at + 2 + (c > 0xffff ? 2 : 1);
+      name = p.slice(at + 2, end);
+    } else {
+      const close = p.indexOf('}', at);
+      if (close < 0) return bad('invalid character class range', p.slice(at));
+      name = p.slice(at + 3, close);
+      end = close + 1;
+    }
+    const seq = p.slice(at, end);
+    if (name.startsWith('^')) {
+      negated = !negated;
+      name = name.slice(1);
+    }
+    const js = unicodeClassJs(name, negated);
+    if (js === undefined) return bad('invalid character class range', seq);
+    return [js, end];
+  };
+
+  /** Go's parseClass, at `[`; the class becomes one JS class, nesting the groups it names. */
+  const charClass = (at: number): number => {
+    let j = at + 1;
+    const negated = p[j] === '^';
+    if (negated) j++;
+    const items: string[] = [];
+    let foldMatters = false;
+    // `]` first is a literal in Go, and `-` first or last is a literal in both.
+    for (let first = true; j >= p.length || p[j] !== ']' || first; first = false) {
+      if (p.length - j > 2 && p[j] === '[' && p[j + 1] === ':') {
+        const close = p.indexOf(':]', j + 2);
+        if (close >= 0) {
+          const name = p.slice(j, close + 2);
+          const inner = name.slice(2, -2);
+          const neg = inner.startsWith('^');
+          const ranges = Object.hasOwn(POSIX_GROUPS, neg ? inner.slice(1) : inner)
+            ? POSIX_GROUPS[neg ? inner.slice(1) : inner]
+            : undefined;
+          if (ranges === undefined) return bad('invalid character class range', name);
+          items.push(groupJs(ranges, neg));
+          foldMatters ||= foldSensitive(ranges);
+          j = close + 2;
+          continue;
+        }
+      }
+      if (p[j] === '\\' && (p[j + 1] === 'p' || p[j + 1] === 'P')) {
+        const [js, next] = unicodeClass(j);
+        items.push(js);
+        foldMatters = true;
+        j = next;
+        continue;
+      }
+      const perl = p[j] === '\\' ? perlGroup(p[j + 1]) : undefined;
+      if (perl !== undefined) {
+        items.push(groupJs(perl.ranges, perl.negated));
+        foldMatters ||= foldSensitive(perl.ranges);
+        j += 2;
+        continue;
+      }
+      const rangeStart = j;
+      const classChar = (k: number): [number, number] => {
+        if (k >= p.length) return bad('missing closing ]', p.slice(at));
+        if (p[k] === '\\') return escape(k);
+        const c = p.codePointAt(k)!;
+        return [c, k + (c > 0xffff ? 2 : 1)];
+      };
+      let lo: number;
+      [lo, j] = classChar(j);
+      let hi = lo;
+      if (p.length - j >= 2 && p[j] === '-' && p[j + 1] !== ']') {
+        [hi, j] = classChar(j + 1);
+        if (hi < lo) return bad('invalid character class range', p.slice(rangeStart, j));
+      }
+      items.push(rangesJs([[lo, hi]]));
+      foldMatters ||= foldSensitive([[lo, hi]]);
+    }
+    push(`[${negated ? '^' : ''}${items.join('')}]`, foldMatters);
+    return j + 1;
+  };
+
+  /** Go's parseRepeat: `{n}`, `{n,}` or `{n,m}` at `at`, or undefined if `{` is a literal. */
+  const countedRepeat = (at: number): { min: number; max: number; end: number } | undefined => {
+    const m = /^\{(0|[1-9][0-9]*)(?:(,)(0|[1-9][0-9]*)?)?\}/.exec(p.slice(at));
+    if (m === null) return undefined;
+    const min = Number(m[1]);
+    const max = m[2] === undefined ? min : m[3] === undefined ? -1 : Number(m[3]);
+    return { min, max, end: at + m[0].length };
+  };
+
+  let lastRepeatAt = -1; // where the previous item began, when it was a repetition operator
+  let i = 0;
+  while (i < p.length) {
+    const at = i;
+    let repeatAt = -1;
+    const c = p[i]!;
+    if (c === '*' || c === '+' || c === '?' || (c === '{' && countedRepeat(i) !== undefined)) {
+      let min = 0;
+      let max = -1;
+      let counted = false;
+      if (c === '{') {
+        const r = countedRepeat(i)!;
+        ({ min, max } = r);
+        if (min > 1000 || max > 1000 || (max >= 0 && min > max)) bad('invalid repeat count', p.slice(i, r.end));
+        counted = true;
+        i = r.end;
+      } else {
+        i++;
+      }
+      if (p[i] === '?') i++; // non-greedy: cannot change whether a pattern matches
+      if (lastRepeatAt >= 0) bad('invalid nested repetition operator', p.slice(lastRepeatAt, i));
+      const atoms = branch();
+      const atom = atoms.pop();
+      if (atom === undefined) return bad('missing argument to repetition operator', p.slice(at, i));
+      const op = c !== '{' ? c : max === min ? `{${min}}` : max < 0 ? `{${min},}` : `{${min},${max}}`;
+      const repeats = counted ? [{ min, max, inner: atom.repeats }] : atom.repeats;
+      if (counted && (min >= 2 || max >= 2) && !repeatFits(repeats[0]!, 1000)) {
+        bad('invalid repeat count', p.slice(at, i));
+      }
+      // Wrapping lets anything repeat as in Go, anchors and repeated repeats included.
+      atoms.push({ js: `(?:${atom.js})${op}`, repeats });
+      repeatAt = at;
+    } else if (c === '(') {
+      if (p[i + 1] !== '?') {
+        groups.push({ restore: flags, alternatives: [[]] });
+        i++;
+      } else if ((p.startsWith('(?P<', i) && p.length - i > 4) || (p.startsWith('(?<', i) && p.length - i > 3)) {
+        // (?<name>) is Go 1.22's spelling; containerd 2 is built with it.
+        const named = /^\(\?P?<([^>]*)>/.exec(p.slice(i));
+        if (named === null) return bad('invalid named capture', p.slice(i));
+        if (!/^[A-Za-z0-9_]+$/.test(named[1]!)) bad('invalid named capture', named[0]);
+        groups.push({ restore: flags, alternatives: [[]] });
+        i += named[0].length;
+      } else {
+        let j = i + 2;
+        const next = { ...flags };
+        let negate = false;
+        let sawFlag = false;
+        for (;;) {
+          const f = p[j++];
+          if (f === 'i') next.fold = !negate;
+          else if (f === 'm') next.multiLine = !negate;
+          else if (f === 's') next.dotAll = !negate;
+          else if (f === 'U') {
+            // non-greedy by default: no effect on whether a pattern matches
+          } else if (f === '-' && !negate) {
+            negate = true;
+            sawFlag = false;
+            continue;
+          } else if ((f === ':' || f === ')') && !(negate && !sawFlag)) {
+            if (f === ':') groups.push({ restore: flags, alternatives: [[]] });
+            flags = next;
+            break;
+          } else {
+            return bad('invalid or unsupported Perl syntax', p.slice(i, Math.min(j, p.length)));
+          }
+          sawFlag = true;
+        }
+        i = j;
+      }
+    } else if (c === ')') {
+      if (groups.length === 1) bad('unexpected )', p);
+      const group = groups.pop()!;
+      flags = group.restore;
+      const all = group.alternatives.flat();
+      branch().push({
+        js: `(?:${group.alternatives.map((alt) => alt.map((a) => a.js).join('')).join('|')})`,
+        repeats: all.flatMap((a) => a.repeats),
+      });
+      i++;
+    } else if (c === '|') {
+      top().alternatives.push([]);
+      i++;
+    } else if (c === '^') {
+      push(flags.multiLine ? '(?<![^\\u{a}])' : '^', false);
+      i++;
+    } else if (c === '$') {
+      push(flags.multiLine ? '(?![^\\u{a}])' : '$', false);
+      i++;
+    } else if (c === '.') {
+      push(flags.dotAll ? '[\\u{0}-\\u{10ffff}]' : '[^\\u{a}]', false);
+      i++;
+    } else if (c === '[') {
+      i = charClass(i);
+    } else if (c === '\\') {
+      const e = p[i + 1];
+      const perl = perlGroup(e);
+      if (e === 'A' || e === 'z') {
+        push(e === 'A' ? '^' : '$', false);
+        i += 2;
+      } else if (e === 'b' || e === 'B') {
+        push(`\\${e}`, false);
+        i += 2;
+      } else if (e === 'C') {
+        bad('invalid escape sequence', '\\C');
+      } else if (e === 'Q') {
+        const close = p.indexOf('\\E', i + 2);
+        const literal = close < 0 ? p.slice(i + 2) : p.slice(i + 2, close);
+        for (const ch of literal) pushChar(ch.codePointAt(0)!);
+        i = close < 0 ? p.length : close + 2;
+      } else if (e === 'p' || e === 'P') {
+        const [js, next] = unicodeClass(i);
+        push(js, true);
+        i = next;
+      } else if (perl !== undefined) {
+        push(groupJs(perl.ranges, perl.negated), foldSensitive(perl.ranges));
+        i += 2;
+      } else {
+        const [ch, next] = escape(i);
+        pushChar(ch);
+        i = next;
+      }
+    } else {
+      const cp = p.codePointAt(i)!;
+      pushChar(cp); // includes a `{` that starts no repeat count, and a lone `]` or `}`
+      i += cp > 0xffff ? 2 : 1;
+    }
+    lastRepeatAt = repeatAt;
+  }
+  if (groups.length > 1) bad('missing closing )', p);
+  if (folds.size > 1) {
+    throw new RegexpSyntaxError('(?i) must apply to the whole pattern: mixed case-sensitivity is not supported');
+  }
+
+  const source = top()
+    .alternatives.map((alt) => alt.map((a) => a.js).join(''))
+    .join('|');
+  try {
+    return new RegExp(source, folds.has(true) ? 'iv' : 'v');
+  } catch (err) {
+    throw new RegexpSyntaxError(`not supported: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,83 @@
+// Every mutating operation's payload and result: the job data on the host queues, the HTTP
+// bodies and the snapshotter's method arguments are all these shapes.
+import { z } from 'zod';
+import { KeySchema, NamespaceSchema } from './identifiers';
+import { LabelsSchema } from './labels';
+import { MountSchema, SnapshotInfoSchema, UsageSchema } from './snapshot';
+
+export const OP_NAMES = ['prepare', 'view', 'commit', 'remove', 'update', 'usage', 'cleanup'] as const;
+export const OpNameSchema = z.enum(OP_NAMES);
+export type OpName = z.infer<typeof OpNameSchema>;
+
+export const FIELDPATH_RE = /^labels(\..+)?$/s;
+
+export const CreatePayloadSchema = z.object({
+  namespace: NamespaceSchema,
+  key: KeySchema,
+  parent: KeySchema.optional(),
+  labels: LabelsSchema.optional(),
+});
+export type CreatePayload = z.infer<typeof CreatePayloadSchema>;
+
+export const CommitPayloadSchema = z.object({
+  namespace: NamespaceSchema,
+  name: KeySchema,
+  key: KeySchema,
+  labels: LabelsSchema.optional(),
+});
+export type CommitPayload = z.infer<typeof CommitPayloadSchema>;
+
+export const KeyPayloadSchema = z.object({ namespace: NamespaceSchema, key: KeySchema });
+export type KeyPayload = z.infer<typeof KeyPayloadSchema>;
+
+export const UpdatePayloadSchema = z.object({
+  namespace: NamespaceSchema,
+  key: KeySchema,
+  labels: LabelsSchema.default({}),
+  /** containerd field paths: `labels` or `labels.<key>`; empty means "replace labels". */
+  fieldpaths: z.array(z.string().max(8192)).max(512).optional(),
+});
+export type UpdatePayload = z.input<typeof UpdatePayloadSchema>;
+
+export const CleanupPayloadSchema = z.object({}).strict();
+export type CleanupPayload = z.infer<typeof CleanupPayloadSchema>;
+
+export const CreateResultSchema = z.object({
+  info: SnapshotInfoSchema,
+  mounts: z.array(MountSchema),
+  path: z.string(),
+});
+export type CreateResult = z.infer<typeof CreateResultSchema>;
+
+export const InfoResultSchema = z.object({ info: SnapshotInfoSchema });
+export type InfoResult = z.infer<typeof InfoResultSchema>;
+
+export const RemoveResultSchema = z.object({ removed: z.literal(true) });
+export type RemoveResult = z.infer<typeof RemoveResultSchema>;
+
+export const CleanupResultSchema = z.object({ removed: z.number().int().nonnegative() });
+export type CleanupResult = z.infer<typeof CleanupResultSchema>;
+
+/** Payload and result schema of each op, keyed by job name. */
+export const OPS = {
+  prepare: { payload: CreatePayloadSchema, result: CreateResultSchema },
+  view: { payload: CreatePayloadSchema, result: CreateResultSchema },
+  commit: { payload: CommitPayloadSchema, result: InfoResultSchema },
+  remove: { payload: KeyPayloadSchema, result: RemoveResultSchema },
+  update: { payload: UpdatePayloadSchema, result: InfoResultSchema },
+  usage: { payload: KeyPayloadSchema, result: UsageSchema },
+  cleanup: { payload: CleanupPayloadSchema, result: CleanupResultSchema },
+} as const satisfies Record<OpName, { payload: z.ZodType; result: z.ZodType }>;
+
+export type OpPayload<N extends OpName> = z.input<(typeof OPS)[N]['payload']>;
+export type OpResult<N extends OpName> = z.infer<(typeof OPS)[N]['result']>;
+
+/** Facts about one execution of an op that are not part of its payload. */
+export interface OpContext {
+  /** Idempotency id (the job id): a retry with the same id returns the first result. */
+  opId?: string;
+  /** Fencing token of the lock the caller holds, checked on every metadata write. */
+  fence?: bigint;
+  /** Reports progress (0–100) of long operations. */
+  progress?: (percent: number) => void;
+}

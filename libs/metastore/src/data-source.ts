@@ -1,0 +1,95 @@
+// Connecting to MySQL/MariaDB: URL parsing, database creation, and the TypeORM DataSource
+// with the session settings the metastore's locking relies on.
+import { createConnection } from 'mysql2/promise';
+import { DataSource } from 'typeorm';
+import { ENTITIES } from './entities';
+import { MIGRATIONS } from './migrations';
+
+export const DEFAULT_MYSQL_URL = 'mysql://root@127.0.0.1:3306/snapfleet';
+
+export interface MysqlTarget {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+}
+
+export function parseMysqlUrl(url: string): MysqlTarget {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new Error(`SNAPFLEET_MYSQL_URL is not a URL: ${JSON.stringify(url)}`);
+  }
+  if (u.protocol !== 'mysql:' && u.protocol !== 'mariadb:') {
+    throw new Error(`SNAPFLEET_MYSQL_URL must start with mysql:// (got ${u.protocol}//)`);
+  }
+  const database = decodeURIComponent(u.pathname.replace(/^\//, ''));
+  if (!/^[A-Za-z0-9_]{1,64}$/.test(database)) {
+    throw new Error(`SNAPFLEET_MYSQL_URL must name a database ([A-Za-z0-9_]{1,64}), got ${JSON.stringify(database)}`);
+  }
+  return {
+    host: u.hostname || '127.0.0.1',
+    port: u.port ? Number(u.port) : 3306,
+    user: decodeURIComponent(u.username || 'root'),
+    password: decodeURIComponent(u.password),
+    database,
+  };
+}
+
+/** Creates the database named in the URL when it does not exist yet. */
+export async function ensureDatabase(url: string): Promise<void> {
+  const t = parseMysqlUrl(url);
+  const conn = await createConnection({ host: t.host, port: t.port, user: t.user, password: t.password });
+  try {
+    await conn.query(`CREATE DATABASE IF NOT EXISTS \`${t.database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
+  } finally {
+    await conn.end();
+  }
+}
+
+export async function dropDatabase(url: string): Promise<void> {
+  const t = parseMysqlUrl(url);
+  const conn = await createConnection({ host: t.host, port: t.port, user: t.user, password: t.password });
+  try {
+    await conn.query(`DROP DATABASE IF EXISTS \`${t.database}\``);
+  } finally {
+    await conn.end();
+  }
+}
+
+export function createDataSource(url: string, opts: { poolSize?: number } = {}): DataSource {
+  const t = parseMysqlUrl(url);
+  return new DataSource({
+    type: 'mysql',
+    host: t.host,
+    port: t.port,
+    username: t.user,
+    password: t.password,
+    database: t.database,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'schema_migrations',
+    synchronize: false,
+    timezone: 'Z',
+    supportBigNumbers: true,
+    bigNumberStrings: false,
+    charset: 'utf8mb4_bin',
+    poolSize: opts.poolSize ?? 16,
+    extra: { enableKeepAlive: true },
+  });
+}
+
+/**
+ * Every pooled connection runs READ COMMITTED: duplicate-key and foreign-key checks still
+ * lock the rows they touch, but no gap locks, so concurrent inserts of different keys do
+ * not deadlock each other.
+ */
+export function useReadCommitted(ds: DataSource): void {
+  const pool = (ds.driver as unknown as { pool?: { on(ev: string, fn: (c: unknown) => void): void } }).pool;
+  if (!pool) throw new Error('metastore: the MySQL driver exposes no pool');
+  pool.on('connection', (conn) => {
+    (conn as { query(sql: string): void }).query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
+  });
+}

@@ -1,0 +1,10 @@
+// @snapfleet/metastore: snapshot metadata on MySQL/MariaDB — containerd's snapshots/storage
+// semantics with SQL constraints and migrations. Knows nothing of btrfs.
+export * from './data-source';
+export * from './entities';
+export * from './host-store';
+export * from './meta-store';
+export * from './meta-transaction';
+export * from './migrations';
+export { keyHash } from './rows';
+export * from './sql-errors';

@@ -1,0 +1,165 @@
+// The metadata store: opens transactions for the snapshotter and answers reads (stat, walk,
+// mounts, usage of committed snapshots) straight from MySQL with no transaction held.
+import type { DataSource } from 'typeorm';
+import {
+  failedPrecondition,
+  invalidArgument,
+  notFound,
+  parseFilters,
+  snapshotAdaptor,
+  type SnapshotInfo,
+  type Usage,
+} from '@snapfleet/contracts';
+import { createDataSource, ensureDatabase, useReadCommitted } from './data-source';
+import { MetaTransaction, type SnapshotRef } from './meta-transaction';
+import { keyHash, SNAPSHOT_COLUMNS, SNAPSHOT_FROM, toInfo, type SnapshotRow } from './rows';
+import { metadataError } from './sql-errors';
+
+export interface MetaStoreOptions {
+  url: string;
+  poolSize?: number;
+  /** Create the database when missing and run pending migrations (default true). */
+  migrate?: boolean;
+}
+
+export interface StoredSnapshot {
+  id: number;
+  info: SnapshotInfo;
+  subvolumeId: number | null;
+  usage: Usage | null;
+  parentId: number | null;
+}
+
+export interface WalkPage {
+  snapshots: SnapshotInfo[];
+  /** Cursor for the next page, absent on the last one. */
+  next?: string;
+}
+
+const WALK_BATCH = 500;
+
+export class MetaStore {
+  private constructor(readonly dataSource: DataSource) {}
+
+  static async open(opts: MetaStoreOptions): Promise<MetaStore> {
+    if (opts.migrate !== false) await ensureDatabase(opts.url);
+    const ds = createDataSource(opts.url, opts.poolSize === undefined ? {} : { poolSize: opts.poolSize });
+    await ds.initialize();
+    useReadCommitted(ds);
+    if (opts.migrate !== false) await ds.runMigrations({ transaction: 'each' });
+    return new MetaStore(ds);
+  }
+
+  async close(): Promise<void> {
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+
+  async begin(hostId: string): Promise<MetaTransaction> {
+    const q = this.dataSource.createQueryRunner('master');
+    try {
+      await q.connect();
+      await q.query('START TRANSACTION');
+    } catch (err) {
+      await q.release().catch(() => undefined);
+      throw metadataError(err, 'starting a transaction');
+    }
+    return new MetaTransaction(q, hostId);
+  }
+
+  async getSnapshot(hostId: string, namespace: string, key: string): Promise<StoredSnapshot> {
+    const rows = await this.query<SnapshotRow[]>(
+      `SELECT ${SNAPSHOT_COLUMNS} FROM ${SNAPSHOT_FROM} WHERE s.host_id = ? AND s.namespace = ? AND s.key_hash = ?`,
+      [hostId, namespace, keyHash(key)],
+      'reading the snapshot',
+    );
+    const row = rows[0];
+    if (!row) throw notFound(`snapshot ${JSON.stringify(key)} does not exist`);
+    return {
+      id: Number(row.id),
+      info: toInfo(row),
+      subvolumeId: row.subvolume_id === null ? null : Number(row.subvolume_id),
+      usage: row.size_bytes === null ? null : { size: Number(row.size_bytes), inodes: Number(row.inodes ?? 0) },
+      parentId: row.parent_id === null ? null : Number(row.parent_id),
+    };
+  }
+
+  /** containerd's GetSnapshot: only active and view snapshots have mounts. */
+  async getMountable(hostId: string, namespace: string, key: string): Promise<StoredSnapshot> {
+    const s = await this.getSnapshot(hostId, namespace, key);
+    if (s.info.kind !== 'active' && s.info.kind !== 'view') {
+      throw failedPrecondition(`requested snapshot ${JSON.stringify(key)} not active or view`);
+    }
+    return s;
+  }
+
+  /**
+   * One page of the namespace's snapshots matching containerd filters (OR of the given
+   * strings), in row order. The cursor is the last row id seen, so pages stay stable while
+   * snapshots come and go.
+   */
+  async walk(
+    hostId: string,
+    namespace: string,
+    filters: readonly string[],
+    page: { limit?: number; after?: string } = {},
+  ): Promise<WalkPage> {
+    const filter = parseFilters(filters);
+    const limit = page.limit ?? Number.MAX_SAFE_INTEGER;
+    let cursor = page.after === undefined ? 0 : parseCursor(page.after);
+    const out: SnapshotInfo[] = [];
+    for (;;) {
+      const rows = await this.query<SnapshotRow[]>(
+        `SELECT ${SNAPSHOT_COLUMNS} FROM ${SNAPSHOT_FROM}
+         WHERE s.host_id = ? AND s.namespace = ? AND s.id > ? ORDER BY s.id LIMIT ?`,
+        [hostId, namespace, cursor, WALK_BATCH],
+        'walking snapshots',
+      );
+      for (const row of rows) {
+        cursor = Number(row.id);
+        const info = toInfo(row);
+        if (!filter.match(snapshotAdaptor(info))) continue;
+        out.push(info);
+        if (out.length === limit) return { snapshots: out, next: String(cursor) };
+      }
+      if (rows.length < WALK_BATCH) return { snapshots: out };
+    }
+  }
+
+  /** Row ids and kinds of every snapshot of a host, for cleanup's disk comparison. */
+  async idMap(hostId: string): Promise<Map<number, SnapshotRef['kind']>> {
+    const rows = await this.query<{ id: number; kind: SnapshotRef['kind'] }[]>(
+      'SELECT id, kind FROM snapshots WHERE host_id = ?',
+      [hostId],
+      'listing snapshot ids',
+    );
+    return new Map(rows.map((r) => [Number(r.id), r.kind]));
+  }
+
+  /** The stored result of an op that already took effect, read outside any transaction. */
+  async findOp(hostId: string, opId: string): Promise<unknown> {
+    const rows = await this.query<{ result: string }[]>(
+      'SELECT result FROM ops WHERE host_id = ? AND op_id = ?',
+      [hostId, opId],
+      'reading the op log',
+    );
+    return rows[0] ? JSON.parse(rows[0].result) : undefined;
+  }
+
+  async pruneOps(olderThan: Date): Promise<number> {
+    const res = await this.query<{ affectedRows: number }>('DELETE FROM ops WHERE created_at < ?', [olderThan], 'pruning the op log');
+    return res.affectedRows;
+  }
+
+  async query<T>(sql: string, params: unknown[], what: string): Promise<T> {
+    try {
+      return (await this.dataSource.query(sql, params)) as T;
+    } catch (err) {
+      throw metadataError(err, what);
+    }
+  }
+}
+
+function parseCursor(after: string): number {
+  if (!/^\d{1,15}$/.test(after)) throw invalidArgument(`invalid cursor ${JSON.stringify(after.slice(0, 32))}`);
+  return Number(after);
+}

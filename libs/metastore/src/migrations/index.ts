@@ -1,0 +1,4 @@
+// Every migration, in order. Schema changes ship as new entries here, never by synchronize.
+import { InitialSchema1764345600000 } from './1764345600000-initial-schema';
+
+export const MIGRATIONS = [InitialSchema1764345600000];

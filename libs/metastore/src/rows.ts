@@ -1,0 +1,52 @@
+// Row shapes read from SQL and their conversion to contracts types. Keys are stored as raw
+// UTF-8 bytes and looked up by their SHA-256, so any key of up to 4096 bytes works.
+import { createHash } from 'node:crypto';
+import type { Kind, Labels, SnapshotInfo } from '@snapfleet/contracts';
+
+export function keyHash(key: string): Buffer {
+  return createHash('sha256').update(key, 'utf8').digest();
+}
+
+export interface SnapshotRow {
+  id: number;
+  kind: Kind;
+  skey: Buffer;
+  parent_id: number | null;
+  parent_key: Buffer | null;
+  labels: string;
+  created_at: Date;
+  updated_at: Date;
+  subvolume_id: number | null;
+  size_bytes: number | null;
+  inodes: number | null;
+}
+
+/** Columns of SnapshotRow, for `SELECT ${SNAPSHOT_COLUMNS} FROM snapshots s LEFT JOIN snapshots p ...`. */
+export const SNAPSHOT_COLUMNS =
+  's.id, s.kind, s.skey, s.parent_id, p.skey AS parent_key, s.labels, s.created_at, s.updated_at, ' +
+  's.subvolume_id, s.size_bytes, s.inodes';
+export const SNAPSHOT_FROM = 'snapshots s LEFT JOIN snapshots p ON p.id = s.parent_id';
+
+export function parseLabels(text: string | object): Labels {
+  const v: unknown = typeof text === 'string' ? JSON.parse(text) : text;
+  return v && typeof v === 'object' ? (v as Labels) : {};
+}
+
+export function toInfo(row: SnapshotRow): SnapshotInfo {
+  const info: SnapshotInfo = {
+    name: row.skey.toString('utf8'),
+    kind: row.kind,
+    labels: parseLabels(row.labels),
+    created: row.created_at.toISOString(),
+    updated: row.updated_at.toISOString(),
+  };
+  if (row.parent_key) info.parent = row.parent_key.toString('utf8');
+  return info;
+}
+
+/** Stored labels drop empty values, as containerd's bolt store does. */
+export function normalizeLabels(labels: Labels | undefined): Labels {
+  const out: Labels = {};
+  for (const [k, v] of Object.entries(labels ?? {})) if (v !== '') out[k] = v;
+  return out;
+}

@@ -1,0 +1,12 @@
+// `npm run bench`: sets the machine up like `npm test` does, compiles, and runs the
+// benchmark suite, which writes docs/benchmarks.md.
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { buildNativeAddon, buildTypeScript, ensureNodeModules, ensureServices, installMissing, REPO } from './lib/prereqs.mjs';
+
+installMissing();
+ensureNodeModules();
+await ensureServices();
+buildNativeAddon();
+buildTypeScript();
+execFileSync(process.execPath, [join(REPO, 'dist/bench/run.js'), ...process.argv.slice(2)], { cwd: REPO, stdio: 'inherit' });

@@ -1,0 +1,28 @@
+// Runs once around the whole test run: names the run (pools and databases carry the name)
+// and afterwards removes whatever a crashed test file left behind.
+import { join } from 'node:path';
+import { createConnection } from 'mysql2/promise';
+import { POOLS_BASE, sweepPools } from './pool';
+
+export async function setup(): Promise<void> {
+  process.env.SNAPFLEET_TEST_RUN ??= `run${process.pid}`;
+}
+
+export async function teardown(): Promise<void> {
+  const run = process.env.SNAPFLEET_TEST_RUN ?? 'adhoc';
+  await sweepPools(join(POOLS_BASE, run));
+  await dropRunDatabases(run).catch((err: unknown) => console.warn(`could not drop test databases: ${String(err)}`));
+}
+
+async function dropRunDatabases(run: string): Promise<void> {
+  const conn = await createConnection({ host: '127.0.0.1', port: 3306, user: 'root' });
+  try {
+    const prefix = `sft_${run.replace(/[^A-Za-z0-9_]/g, '_')}_`;
+    const [rows] = await conn.query('SHOW DATABASES');
+    for (const r of rows as { Database: string }[]) {
+      if (r.Database.startsWith(prefix)) await conn.query(`DROP DATABASE \`${r.Database}\``);
+    }
+  } finally {
+    await conn.end();
+  }
+}
