@@ -7,15 +7,19 @@ import type { BtrfsBackend } from '@snapfleet/btrfs';
 import type { Snapshotter } from '@snapfleet/snapshotter';
 import { runConcurrent, type RunStats } from './stats';
 
-/** The raw cycle: what a prepare→commit→remove does on disk, with nothing else. */
+/**
+ * The raw cycle: the same btrfs ioctls a prepare→commit→remove issues (create with the root
+ * mode, read-only snapshot, usage search, two deletes), with no metadata at all.
+ */
 export async function rawCycle(btrfs: BtrfsBackend, dir: string, cycles: number, concurrency: number): Promise<RunStats> {
   await mkdir(join(dir, 'active'), { recursive: true });
   await mkdir(join(dir, 'snapshots'), { recursive: true });
   return runConcurrent(cycles, concurrency, async (i) => {
     const active = join(dir, 'active', String(i));
     const committed = join(dir, 'snapshots', String(i));
-    await btrfs.createSubvolume(active);
+    await btrfs.createSubvolume(active, { mode: 0o755 });
     await btrfs.snapshot(active, committed, { readonly: true });
+    await btrfs.usage(committed, { sync: false });
     await btrfs.deleteSubvolume(active);
     await btrfs.deleteSubvolume(committed);
   });

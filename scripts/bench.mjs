@@ -9,4 +9,7 @@ ensureNodeModules();
 await ensureServices();
 buildNativeAddon();
 buildTypeScript();
-execFileSync(process.execPath, [join(REPO, 'dist/bench/run.js'), ...process.argv.slice(2)], { cwd: REPO, stdio: 'inherit' });
+// btrfs calls block a libuv thread each (transaction commits); the worker app sizes the
+// pool the same way.
+const env = { ...process.env, UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '16' };
+execFileSync(process.execPath, [join(REPO, 'dist/bench/run.js'), ...process.argv.slice(2)], { cwd: REPO, stdio: 'inherit', env });

@@ -67,10 +67,10 @@ describe.each(['native', 'progs'] as const)('bad input (%s backend)', (backend) 
   ];
 
   it.each(cases)('%s → %s, and nothing changes', async (_name, code, op) => {
-    const before = await captureState(h.store, h.pool.dir, s.hostId);
+    const before = await captureState(s, h.store, h.pool.dir);
     const err = await expectCode(op(), code);
     expect(err.message.length).toBeGreaterThan(0);
-    expect(await captureState(h.store, h.pool.dir, s.hostId)).toEqual(before);
+    expect(await captureState(s, h.store, h.pool.dir)).toEqual(before);
   });
 
   it('the world is intact and cleanup finds no orphans', async () => {

@@ -57,7 +57,7 @@ describe.each(['native', 'progs'] as const)('fault injection (%s backend)', (bac
           ? { namespace: ns, name: `committed-${++counter}`, key: w.active }
           : { namespace: ns, key: w.view };
 
-  const state = (): Promise<HostState> => captureState(h.store, h.pool.dir, s.hostId);
+  const state = (): Promise<HostState> => captureState(s, h.store, h.pool.dir);
   const call = (op: Op, payload: Record<string, unknown>) => (s[op] as (p: unknown) => Promise<unknown>).call(s, payload);
 
   describe.each(['after-metadata', 'before-commit'] as const)('an error at %s', (point) => {
@@ -70,9 +70,15 @@ describe.each(['native', 'progs'] as const)('fault injection (%s backend)', (bac
     });
   });
 
-  it.each(['prepare', 'view', 'commit', 'remove'] as const)('a failed COMMIT of %s (connection killed) changes nothing', async (op) => {
+  const killCases = (['prepare', 'view', 'commit', 'remove'] as const).flatMap((op) => [
+    [op, 'without'],
+    [op, 'with'],
+  ]) as Array<[Op, 'with' | 'without']>;
+
+  it.each(killCases)('a failed COMMIT of %s %s an op id (connection killed) changes nothing', async (op, idMode) => {
     const w = await world();
     const before = await state();
+    const ctx = idMode === 'with' ? { opId: `killed-${++counter}` } : {};
     fault = {
       point: 'before-commit',
       op,
@@ -86,7 +92,10 @@ describe.each(['native', 'progs'] as const)('fault injection (%s backend)', (bac
         }
       },
     };
-    const err = await call(op, payloadFor(op, w)).then(() => undefined, (e: unknown) => e);
+    const err = await (s[op] as (p: unknown, c: unknown) => Promise<unknown>).call(s, payloadFor(op, w), ctx).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(SnapfleetError);
     expect((err as SnapfleetError).code).toBe('unavailable');
     expect(await state()).toEqual(before);

@@ -1,6 +1,7 @@
 // Captures a host's whole observable state — subvolumes on disk, snapshot rows and op
 // records — so tests can assert that a failed op changed nothing at all.
 import type { MetaStore } from '@snapfleet/metastore';
+import type { Snapshotter } from '@snapfleet/snapshotter';
 import { listSubvolumes } from '../support/pool';
 
 export interface HostState {
@@ -9,7 +10,10 @@ export interface HostState {
   ops: unknown[];
 }
 
-export async function captureState(store: MetaStore, poolDir: string, hostId: string): Promise<HostState> {
+/** The host's state once its background subvolume deletes have finished. */
+export async function captureState(s: Snapshotter, store: MetaStore, poolDir: string): Promise<HostState> {
+  await s.settled();
+  const hostId = s.hostId;
   const rows = await store.query<unknown[]>(
     `SELECT id, namespace, HEX(key_hash) AS key_hash, HEX(skey) AS skey, kind, parent_id, labels,
             created_at, updated_at, subvolume_id, size_bytes, inodes

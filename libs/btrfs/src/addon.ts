@@ -11,15 +11,15 @@ export const ADDON_RELATIVE_PATH = 'libs/btrfs/native/build/Release/snapfleet_bt
 /** Overrides the search with an explicit .node file. */
 export const ADDON_ENV = 'SNAPFLEET_BTRFS_ADDON';
 /** Interface revision this code expects (`abi` export of native/src/addon.cc). */
-export const ADDON_ABI = 2;
+export const ADDON_ABI = 3;
 
 /** The addon's exports (see native/src/addon.cc). */
 export interface NativeAddon {
   readonly backend: 'native';
   readonly version: string;
   readonly abi: number;
-  createSubvolume(path: string): Promise<void>;
-  snapshot(source: string, target: string, readonly: boolean): Promise<void>;
+  createSubvolume(path: string, mode?: number): Promise<SubvolumeInfo>;
+  snapshot(source: string, target: string, readonly: boolean): Promise<SubvolumeInfo>;
   deleteSubvolume(path: string): Promise<void>;
   subvolumeInfo(path: string): Promise<SubvolumeInfo>;
   setReadOnly(path: string, readonly: boolean): Promise<void>;

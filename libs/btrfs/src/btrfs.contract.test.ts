@@ -92,6 +92,19 @@ export function describeBackendContract(name: string, makeBackend: () => BtrfsBa
       expect(info.generation).toBeGreaterThanOrEqual(info.otransid);
     });
 
+    it('create and snapshot return the new subvolume info; create applies a root mode', async () => {
+      const path = fresh('created-info');
+      const created = await btrfs.createSubvolume(path, { mode: 0o755 });
+      expect(created).toEqual(await btrfs.subvolumeInfo(path));
+      expect((await stat(path)).mode & 0o7777).toBe(0o755);
+      const snap = fresh('snap-info');
+      const made = await btrfs.snapshot(path, snap, { readonly: true });
+      expect(made).toEqual(await btrfs.subvolumeInfo(snap));
+      expect(made.readonly).toBe(true);
+      expect(made.parentUuid).toBe(created.uuid);
+      await expect(btrfs.createSubvolume(fresh('bad-mode'), { mode: 0o10000 })).rejects.toBeInstanceOf(RangeError);
+    });
+
     it('snapshots writable and read-only; a snapshot knows its parent', async () => {
       const source = fresh('src');
       await btrfs.createSubvolume(source);

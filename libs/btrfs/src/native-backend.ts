@@ -4,7 +4,7 @@
 import { loadAddon, type NativeAddon } from './addon';
 import { BtrfsError } from './errors';
 import type { BtrfsBackend, FilesystemInfo, SubvolumeInfo, SubvolumeUsage, UsageOptions } from './types';
-import { checkBoolean, checkPath, checkUsageOptions } from './validate';
+import { checkBoolean, checkMode, checkPath, checkUsageOptions } from './validate';
 
 export class NativeBtrfsBackend implements BtrfsBackend {
   readonly kind = 'native' as const;
@@ -16,18 +16,19 @@ export class NativeBtrfsBackend implements BtrfsBackend {
     return this.addon.version;
   }
 
-  async createSubvolume(path: string): Promise<void> {
+  async createSubvolume(path: string, opts: { mode?: number } = {}): Promise<SubvolumeInfo> {
     checkPath('path', path);
-    await wrap('createSubvolume', path, undefined, () => this.addon.createSubvolume(path));
+    const mode = checkMode('opts.mode', opts.mode);
+    return wrap('createSubvolume', path, undefined, () =>
+      mode === undefined ? this.addon.createSubvolume(path) : this.addon.createSubvolume(path, mode),
+    );
   }
 
-  async snapshot(source: string, target: string, opts: { readonly: boolean }): Promise<void> {
+  async snapshot(source: string, target: string, opts: { readonly: boolean }): Promise<SubvolumeInfo> {
     checkPath('source', source);
     checkPath('target', target);
     checkBoolean('opts.readonly', opts?.readonly);
-    await wrap('snapshot', target, `${source} -> ${target}`, () =>
-      this.addon.snapshot(source, target, opts.readonly),
-    );
+    return wrap('snapshot', target, `${source} -> ${target}`, () => this.addon.snapshot(source, target, opts.readonly));
   }
 
   async deleteSubvolume(path: string): Promise<void> {

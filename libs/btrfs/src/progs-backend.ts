@@ -3,7 +3,7 @@
 // gives the same results and the same error codes as the native backend; pre-checks
 // (progs-checks) make the errno exact where progs output is ambiguous.
 import { BtrfsError } from './errors';
-import { requireBtrfsDirectory, requireCreatable, requireDeletable, requireSubvolume, statfsAs } from './progs-checks';
+import { chmodAs, requireBtrfsDirectory, requireCreatable, requireDeletable, requireSubvolume, statfsAs } from './progs-checks';
 import { runCommand, streamCommand, type CommandContext, type ProgsOptions } from './progs-exec';
 import {
   InodeItemTally,
@@ -16,7 +16,7 @@ import {
   type RootItemFields,
 } from './progs-parse';
 import type { BtrfsBackend, FilesystemInfo, SubvolumeInfo, SubvolumeUsage, UsageOptions } from './types';
-import { checkBoolean, checkPath, checkUsageOptions } from './validate';
+import { checkBoolean, checkMode, checkPath, checkUsageOptions } from './validate';
 
 export class ProgsBtrfsBackend implements BtrfsBackend {
   readonly kind = 'progs' as const;
@@ -26,14 +26,17 @@ export class ProgsBtrfsBackend implements BtrfsBackend {
     this.binary = opts.binary ?? 'btrfs';
   }
 
-  async createSubvolume(path: string): Promise<void> {
+  async createSubvolume(path: string, opts: { mode?: number } = {}): Promise<SubvolumeInfo> {
     checkPath('path', path);
+    const mode = checkMode('opts.mode', opts.mode);
     const ctx = { op: 'createSubvolume', path };
     const entry = await requireCreatable(ctx, path);
     await this.run(['subvolume', 'create', '--', entry], ctx);
+    if (mode !== undefined) await chmodAs(ctx, path, mode);
+    return this.subvolumeInfo(path);
   }
 
-  async snapshot(source: string, target: string, opts: { readonly: boolean }): Promise<void> {
+  async snapshot(source: string, target: string, opts: { readonly: boolean }): Promise<SubvolumeInfo> {
     checkPath('source', source);
     checkPath('target', target);
     checkBoolean('opts.readonly', opts?.readonly);
@@ -43,6 +46,7 @@ export class ProgsBtrfsBackend implements BtrfsBackend {
     const entry = await requireCreatable({ op: 'snapshot', subject }, target);
     const ro = opts.readonly ? ['-r'] : [];
     await this.run(['subvolume', 'snapshot', ...ro, '--', source, entry], { op: 'snapshot', path: target, subject });
+    return this.subvolumeInfo(target);
   }
 
   async deleteSubvolume(path: string): Promise<void> {

@@ -2,7 +2,7 @@
 // errors carry the same exact errno as the native backend. btrfs-progs messages alone are
 // ambiguous ("Could not statfs" for a missing path) and some commands change meaning when
 // a path exists (`subvolume snapshot a b` snapshots into b/ when b is a directory).
-import { lstat, stat, statfs } from 'node:fs/promises';
+import { chmod, lstat, stat, statfs } from 'node:fs/promises';
 import type { Stats, StatsFs } from 'node:fs';
 import { BtrfsError } from './errors';
 import { errnoOf } from './errno';
@@ -94,4 +94,13 @@ export async function requireDeletable(ctx: CheckContext, path: string): Promise
   if (!st.isDirectory()) throw new BtrfsError({ ...ctx, path, code: 'ENOTDIR', syscall: 'lstat' });
   if (st.ino !== FIRST_FREE_OBJECTID) throw new BtrfsError({ ...ctx, path, code: 'EINVAL', syscall: 'lstat' });
   return entry;
+}
+
+/** chmod with the failure reported as a BtrfsError of the calling op. */
+export async function chmodAs(ctx: CheckContext, path: string, mode: number): Promise<void> {
+  try {
+    await chmod(path, mode);
+  } catch (err) {
+    throw fsError(ctx, path, err);
+  }
 }

@@ -70,10 +70,14 @@ export interface SubvolumeUsage {
 
 export interface BtrfsBackend {
   readonly kind: BtrfsBackendKind;
-  /** Creates an empty subvolume at `path` (parent dir must exist, `path` must not). */
-  createSubvolume(path: string): Promise<void>;
-  /** Snapshots subvolume `source` to new path `target`, read-only if asked. */
-  snapshot(source: string, target: string, opts: { readonly: boolean }): Promise<void>;
+  /**
+   * Creates an empty subvolume at `path` (parent dir must exist, `path` must not) and
+   * returns its info. `mode` sets the new root's permission bits: btrfs itself makes it
+   * 0777 & ~umask.
+   */
+  createSubvolume(path: string, opts?: { mode?: number }): Promise<SubvolumeInfo>;
+  /** Snapshots subvolume `source` to new path `target`, read-only if asked; returns its info. */
+  snapshot(source: string, target: string, opts: { readonly: boolean }): Promise<SubvolumeInfo>;
   /** Deletes the subvolume at `path` (read-only ones too). */
   deleteSubvolume(path: string): Promise<void>;
   subvolumeInfo(path: string): Promise<SubvolumeInfo>;

@@ -29,6 +29,16 @@ export function checkNanoseconds(name: string, value: unknown): asserts value is
   }
 }
 
+/** Optional permission bits for a new subvolume root: an integer in [0, 0o7777]. */
+export function checkMode(name: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number') throw new TypeError(`${name} must be a number, got ${typeof value}`);
+  if (!Number.isInteger(value) || value < 0 || value > 0o7777) {
+    throw new RangeError(`${name} must be an integer in [0, 0o7777], got ${value}`);
+  }
+  return value;
+}
+
 function checkObject(name: string, value: unknown): asserts value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null) {
     throw new TypeError(`${name} must be an object, got ${value === null ? 'null' : typeof value}`);

@@ -7,11 +7,12 @@ import {
   notFound,
   parseFilters,
   snapshotAdaptor,
+  type Kind,
   type SnapshotInfo,
   type Usage,
 } from '@snapfleet/contracts';
 import { createDataSource, ensureDatabase, useReadCommitted } from './data-source';
-import { MetaTransaction, type SnapshotRef } from './meta-transaction';
+import { MetaTransaction, type DriverConnection, type SnapshotRef } from './meta-transaction';
 import { keyHash, SNAPSHOT_COLUMNS, SNAPSHOT_FROM, toInfo, type SnapshotRow } from './rows';
 import { metadataError } from './sql-errors';
 
@@ -56,14 +57,15 @@ export class MetaStore {
 
   async begin(hostId: string): Promise<MetaTransaction> {
     const q = this.dataSource.createQueryRunner('master');
+    let conn: DriverConnection;
     try {
-      await q.connect();
-      await q.query('START TRANSACTION');
+      // START TRANSACTION is queued by the transaction and sent with its first statement.
+      conn = (await q.connect()) as DriverConnection;
     } catch (err) {
       await q.release().catch(() => undefined);
       throw metadataError(err, 'starting a transaction');
     }
-    return new MetaTransaction(q, hostId);
+    return new MetaTransaction(q, conn, hostId);
   }
 
   async getSnapshot(hostId: string, namespace: string, key: string): Promise<StoredSnapshot> {
@@ -133,6 +135,12 @@ export class MetaStore {
       'listing snapshot ids',
     );
     return new Map(rows.map((r) => [Number(r.id), r.kind]));
+  }
+
+  /** Kind of the committed row `id`, or undefined when there is none. */
+  async rowKind(id: number): Promise<Kind | undefined> {
+    const rows = await this.query<{ kind: Kind }[]>('SELECT kind FROM snapshots WHERE id = ?', [id], 'reading a row');
+    return rows[0]?.kind;
   }
 
   /** The stored result of an op that already took effect, read outside any transaction. */

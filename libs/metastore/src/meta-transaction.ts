@@ -1,11 +1,15 @@
 // One metadata transaction on one host: containerd's snapshots/storage operations (create,
-// commit-active, remove, update, get) on MySQL. The snapshotter opens it, does its btrfs
-// work in between, and commits or rolls back. Nothing here knows about btrfs.
+// commit-active, remove, update) on MySQL. The snapshotter opens it, does its btrfs work in
+// between, and commits or rolls back. Nothing here knows about btrfs.
+//
+// Statements are pipelined: writes whose result nobody reads are queued and sent with the
+// next statement or with COMMIT as one multi-statement round trip, so an op costs two or
+// three round trips instead of one per statement.
 import type { QueryRunner } from 'typeorm';
 import {
   alreadyExists,
-  failedPrecondition,
   describeIssues,
+  failedPrecondition,
   invalidArgument,
   LabelsSchema,
   notFound,
@@ -15,8 +19,8 @@ import {
   type SnapshotInfo,
   type Usage,
 } from '@snapfleet/contracts';
-import { keyHash, normalizeLabels, SNAPSHOT_COLUMNS, SNAPSHOT_FROM, toInfo, type SnapshotRow } from './rows';
-import { isDuplicateKey, metadataError } from './sql-errors';
+import { keyHash, normalizeLabels, parseLabels } from './rows';
+import { ER_NO_REFERENCED_ROW_2, isDuplicateKey, metadataError, sqlErrno } from './sql-errors';
 
 export interface CreatedSnapshot {
   id: number;
@@ -33,51 +37,54 @@ export interface SnapshotRef {
   subvolumeId: number | null;
 }
 
+export interface ActiveForCommit extends SnapshotRef {
+  parentKey: string | null;
+}
+
+/** The callback API of a pooled mysql2 connection, as TypeORM's MySQL query runner holds it. */
+export interface DriverConnection {
+  query(sql: string, values: unknown[], cb: (err: Error | null, result: unknown) => void): void;
+}
+
+interface Statement {
+  sql: string;
+  params: unknown[];
+}
+
+type Row = Record<string, unknown>;
+
 export class MetaTransaction {
   private done = false;
+  private queued: Statement[] = [{ sql: 'START TRANSACTION', params: [] }];
 
   constructor(
     private readonly q: QueryRunner,
+    /** The runner's mysql2 connection: the hot path skips TypeORM's per-query bookkeeping. */
+    private readonly conn: DriverConnection,
     readonly hostId: string,
   ) {}
 
-  /**
-   * Every mutation holds the host row in share mode; cleanup takes it exclusively, so it
-   * never sees a subvolume whose row is still uncommitted.
-   */
-  async lockHost(mode: 'shared' | 'exclusive'): Promise<void> {
-    const rows = await this.query<{ id: string }[]>(
-      `SELECT id FROM hosts WHERE id = ? ${mode === 'shared' ? 'LOCK IN SHARE MODE' : 'FOR UPDATE'}`,
-      [this.hostId],
-      'locking the host',
-    );
-    if (rows.length === 0) throw unavailable(`host ${this.hostId} is not registered`, { host: this.hostId });
-  }
-
-  /** The stored result of an op that already took effect, if any. */
-  async findOp(opId: string): Promise<unknown> {
-    const rows = await this.query<{ result: string }[]>(
-      'SELECT result FROM ops WHERE host_id = ? AND op_id = ?',
-      [this.hostId, opId],
-      'reading the op log',
-    );
-    return rows[0] ? JSON.parse(rows[0].result) : undefined;
-  }
-
   /** The server's id of this transaction's connection (fault tests kill it). */
   async connectionId(): Promise<number> {
-    const rows = await this.query<{ id: number }[]>('SELECT CONNECTION_ID() AS id', [], 'reading the connection id');
-    return Number(rows[0]?.id);
+    const [rows] = await this.send([{ sql: 'SELECT CONNECTION_ID() AS id', params: [] }], 'reading the connection id');
+    return Number((rows as Row[])[0]?.id);
   }
 
-  async recordOp(opId: string, op: string, result: unknown): Promise<void> {
-    await this.query(
-      'INSERT INTO ops (host_id, op_id, op, result, created_at) VALUES (?, ?, ?, ?, ?)',
-      [this.hostId, opId, op, JSON.stringify(result), new Date()],
-      'recording the op',
-    );
+  recordOp(opId: string, op: string, result: unknown): void {
+    this.queue('INSERT INTO ops (host_id, op_id, op, result, created_at) VALUES (?, ?, ?, ?, ?)', [
+      this.hostId,
+      opId,
+      op,
+      JSON.stringify(result),
+      new Date(),
+    ]);
   }
 
+  /**
+   * containerd's CreateSnapshot. With a parent, the row is inserted only if the parent
+   * exists and is committed (INSERT … SELECT takes a shared lock on the parent row, so it
+   * cannot be removed before this child commits); otherwise a second look says why.
+   */
   async createSnapshot(args: {
     namespace: string;
     key: string;
@@ -86,140 +93,173 @@ export class MetaTransaction {
     labels?: Labels;
     opId?: string;
   }): Promise<CreatedSnapshot> {
-    let parentId: number | null = null;
-    if (args.parent !== undefined) {
-      // Shared lock: the parent cannot be removed until this child is committed.
-      const parent = await this.selectRef(args.namespace, args.parent, 'LOCK IN SHARE MODE');
-      if (!parent) throw notFound(`missing parent ${JSON.stringify(args.parent)}`);
-      if (parent.kind !== 'committed') {
-        throw invalidArgument(`parent ${JSON.stringify(args.parent)} is not committed snapshot`);
-      }
-      parentId = parent.id;
-    }
     const now = new Date();
     const labels = normalizeLabels(args.labels);
-    let id: number;
+    const values = [args.kind, JSON.stringify(labels), now, now, args.opId ?? null];
+    const ident = [this.hostId, args.namespace, keyHash(args.key), Buffer.from(args.key, 'utf8')];
+    const columns = 'host_id, namespace, key_hash, skey, kind, labels, created_at, updated_at, op_id, parent_id, parent_kind';
+    const insert: Statement =
+      args.parent === undefined
+        ? { sql: `INSERT INTO snapshots (${columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)`, params: [...ident, ...values] }
+        : {
+            sql: `INSERT INTO snapshots (${columns})
+                  SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, p.id, 'committed' FROM snapshots p
+                  WHERE p.host_id = ? AND p.namespace = ? AND p.key_hash = ? AND p.kind = 'committed'`,
+            params: [...ident, ...values, this.hostId, args.namespace, keyHash(args.parent)],
+          };
+    // The parent's id is read in the same round trip; the INSERT's shared lock keeps it.
+    const parentLookup: Statement[] =
+      args.parent === undefined
+        ? []
+        : [{ sql: 'SELECT id FROM snapshots WHERE host_id = ? AND namespace = ? AND key_hash = ?', params: [this.hostId, args.namespace, keyHash(args.parent)] }];
+    let results: unknown[];
     try {
-      const res = await this.q.query(
-        `INSERT INTO snapshots (host_id, namespace, key_hash, skey, kind, parent_id, parent_kind, labels,
-           created_at, updated_at, op_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [
-          this.hostId,
-          args.namespace,
-          keyHash(args.key),
-          Buffer.from(args.key, 'utf8'),
-          args.kind,
-          parentId,
-          parentId === null ? null : 'committed',
-          JSON.stringify(labels),
-          now,
-          now,
-          args.opId ?? null,
-        ],
-      );
-      id = Number((res as { insertId: number }).insertId);
+      results = await this.send([insert, ...parentLookup], 'creating the snapshot row', false);
     } catch (err) {
       if (isDuplicateKey(err)) throw alreadyExists(`snapshot ${JSON.stringify(args.key)} already exists`);
+      if (sqlErrno(err) === ER_NO_REFERENCED_ROW_2) throw unavailable(`host ${this.hostId} is not registered`, { host: this.hostId });
       throw metadataError(err, 'creating the snapshot row');
     }
-    const info: SnapshotInfo = {
-      name: args.key,
-      kind: args.kind,
-      labels,
-      created: now.toISOString(),
-      updated: now.toISOString(),
-    };
+    const res = results[0] as { insertId: number; affectedRows: number };
+    if (res.affectedRows === 0) await this.explainMissingParent(args.namespace, args.parent ?? '');
+    const id = Number(res.insertId);
+    const parentRow = (results[1] as Row[] | undefined)?.[0];
+    const parentId = parentRow ? Number(parentRow.id) : null;
+    const info: SnapshotInfo = { name: args.key, kind: args.kind, labels, created: now.toISOString(), updated: now.toISOString() };
     if (args.parent !== undefined) info.parent = args.parent;
     return { id, kind: args.kind, parentId, info };
   }
 
-  async setSubvolumeId(id: number, subvolumeId: number): Promise<void> {
-    await this.query('UPDATE snapshots SET subvolume_id = ? WHERE id = ?', [subvolumeId, id], 'recording the subvolume id');
+  private async explainMissingParent(namespace: string, parent: string): Promise<never> {
+    const ref = await this.selectRef(namespace, parent, '');
+    if (!ref) throw notFound(`missing parent ${JSON.stringify(parent)}`);
+    throw invalidArgument(`parent ${JSON.stringify(parent)} is not committed snapshot`);
   }
 
-  /** Locks and returns the active snapshot `key` for a commit, with containerd's checks. */
-  async getActiveForCommit(namespace: string, name: string, key: string): Promise<SnapshotRef> {
-    // containerd's order: the key must exist, then the name must be free, then the key
-    // must be active.
-    const active = await this.selectRef(namespace, key, 'FOR UPDATE');
-    if (!active) throw notFound(`failed to get active snapshot ${JSON.stringify(key)}`);
-    if (await this.selectRef(namespace, name, 'LOCK IN SHARE MODE')) {
-      throw alreadyExists(`committed snapshot ${JSON.stringify(name)} already exists`);
-    }
+  setSubvolumeId(id: number, subvolumeId: number): void {
+    this.queue('UPDATE snapshots SET subvolume_id = ? WHERE id = ?', [subvolumeId, id]);
+  }
+
+  /**
+   * Locks the active snapshot `key` for a commit, with containerd's checks in containerd's
+   * order: the key must exist, the name must be free, the key must be active.
+   */
+  async getActiveForCommit(namespace: string, name: string, key: string): Promise<ActiveForCommit> {
+    // One statement: the subqueries (name taken, parent's key) read without locks — the
+    // parent cannot change or go while this child exists, and a name taken concurrently
+    // surfaces as already_exists at COMMIT.
+    const [rows] = await this.send(
+      [
+        {
+          sql: `SELECT s.id, s.kind, s.parent_id, s.subvolume_id,
+                  (SELECT p.skey FROM snapshots p WHERE p.id = s.parent_id) AS parent_key,
+                  EXISTS (SELECT 1 FROM snapshots n WHERE n.host_id = ? AND n.namespace = ? AND n.key_hash = ?) AS name_taken
+                FROM snapshots s WHERE s.host_id = ? AND s.namespace = ? AND s.key_hash = ? FOR UPDATE`,
+          params: [this.hostId, namespace, keyHash(name), this.hostId, namespace, keyHash(key)],
+        },
+      ],
+      'reading the active snapshot',
+    );
+    const row = (rows as Row[])[0];
+    const active = toRef(row);
+    if (!active || !row) throw notFound(`failed to get active snapshot ${JSON.stringify(key)}`);
+    if (Number(row.name_taken) === 1) throw alreadyExists(`committed snapshot ${JSON.stringify(name)} already exists`);
     if (active.kind !== 'active') throw failedPrecondition(`snapshot ${JSON.stringify(key)} is not active`);
-    return active;
+    return { ...active, parentKey: Buffer.isBuffer(row.parent_key) ? row.parent_key.toString('utf8') : null };
   }
 
   /**
    * Turns the active row into the committed one in place: same id (as containerd), new
-   * key, the commit's labels, fresh timestamps and the usage measured at commit.
+   * key, the commit's labels, fresh timestamps, the usage measured at commit and the new
+   * subvolume. A concurrent commit to the same name surfaces as already_exists at COMMIT.
    */
-  async commitActive(args: {
-    id: number;
-    namespace: string;
+  commitActive(args: {
+    active: ActiveForCommit;
     name: string;
     labels?: Labels;
     usage: Usage;
-  }): Promise<SnapshotInfo> {
+    subvolumeId: number;
+  }): SnapshotInfo {
     const now = new Date();
     const labels = normalizeLabels(args.labels);
-    try {
-      await this.q.query(
-        `UPDATE snapshots SET kind = 'committed', key_hash = ?, skey = ?, labels = ?, created_at = ?, updated_at = ?,
-           subvolume_id = NULL, size_bytes = ?, inodes = ?
-         WHERE id = ? AND kind = 'active'`,
-        [keyHash(args.name), Buffer.from(args.name, 'utf8'), JSON.stringify(labels), now, now, args.usage.size,
-          args.usage.inodes, args.id],
-      );
-    } catch (err) {
-      if (isDuplicateKey(err)) throw alreadyExists(`committed snapshot ${JSON.stringify(args.name)} already exists`);
-      throw metadataError(err, 'committing the snapshot row');
-    }
-    const row = await this.selectInfoRow(args.id);
-    return toInfo(row);
+    this.queue(
+      `UPDATE snapshots SET kind = 'committed', key_hash = ?, skey = ?, labels = ?, created_at = ?, updated_at = ?,
+         subvolume_id = ?, size_bytes = ?, inodes = ?
+       WHERE id = ? AND kind = 'active'`,
+      [keyHash(args.name), Buffer.from(args.name, 'utf8'), JSON.stringify(labels), now, now, args.subvolumeId,
+        args.usage.size, args.usage.inodes, args.active.id],
+    );
+    const info: SnapshotInfo = { name: args.name, kind: 'committed', labels, created: now.toISOString(), updated: now.toISOString() };
+    if (args.active.parentKey !== null) info.parent = args.active.parentKey;
+    return info;
   }
 
-  /** Deletes `key`'s row after containerd's checks; returns what the caller must delete on disk. */
+  /** Locks `key`'s row, checks containerd's rules and queues its deletion. */
   async removeSnapshot(namespace: string, key: string): Promise<SnapshotRef> {
-    const ref = await this.selectRef(namespace, key, 'FOR UPDATE');
-    if (!ref) throw notFound(`snapshot ${JSON.stringify(key)} does not exist`);
-    const children = await this.query<{ id: number }[]>(
-      'SELECT id FROM snapshots WHERE parent_id = ? LIMIT 1',
-      [ref.id],
-      'looking for children',
+    const [rows] = await this.send(
+      [
+        {
+          sql: `SELECT s.id, s.kind, s.parent_id, s.subvolume_id,
+                  EXISTS (SELECT 1 FROM snapshots c WHERE c.parent_id = s.id) AS has_children
+                FROM snapshots s WHERE s.host_id = ? AND s.namespace = ? AND s.key_hash = ? FOR UPDATE`,
+          params: [this.hostId, namespace, keyHash(key)],
+        },
+      ],
+      'reading the snapshot',
     );
-    if (children.length > 0) throw failedPrecondition(`cannot remove snapshot ${JSON.stringify(key)} with child`);
-    await this.query('DELETE FROM snapshots WHERE id = ?', [ref.id], 'deleting the snapshot row');
+    const row = (rows as Row[])[0];
+    const ref = toRef(row);
+    if (!ref || !row) throw notFound(`snapshot ${JSON.stringify(key)} does not exist`);
+    if (Number(row.has_children) === 1) throw failedPrecondition(`cannot remove snapshot ${JSON.stringify(key)} with child`);
+    this.queue('DELETE FROM snapshots WHERE id = ?', [ref.id]);
     return ref;
   }
 
   /** containerd's UpdateInfo: labels only, by field path. */
   async updateLabels(namespace: string, key: string, labels: Labels, fieldpaths: readonly string[]): Promise<SnapshotInfo> {
-    const rows = await this.query<SnapshotRow[]>(
-      `SELECT ${SNAPSHOT_COLUMNS} FROM ${SNAPSHOT_FROM}
-       WHERE s.host_id = ? AND s.namespace = ? AND s.key_hash = ? FOR UPDATE`,
-      [this.hostId, namespace, keyHash(key)],
+    const [rows] = await this.send(
+      [
+        {
+          sql: `SELECT s.id, s.kind, s.skey, (SELECT p.skey FROM snapshots p WHERE p.id = s.parent_id) AS parent_key,
+                  s.labels, s.created_at
+                FROM snapshots s WHERE s.host_id = ? AND s.namespace = ? AND s.key_hash = ? FOR UPDATE`,
+          params: [this.hostId, namespace, keyHash(key)],
+        },
+      ],
       'reading the snapshot',
     );
-    const row = rows[0];
+    const row = (rows as Row[])[0];
     if (!row) throw notFound(`snapshot ${JSON.stringify(key)} does not exist`);
-    const current = toInfo(row);
-    const next = applyFieldpaths(current.labels, labels, fieldpaths, key);
+    const next = applyFieldpaths(parseLabels(row.labels as string), labels, fieldpaths, key);
     const now = new Date();
-    await this.query(
-      'UPDATE snapshots SET labels = ?, updated_at = ? WHERE id = ?',
-      [JSON.stringify(next), now, row.id],
-      'updating labels',
-    );
-    return { ...current, labels: next, updated: now.toISOString() };
+    this.queue('UPDATE snapshots SET labels = ?, updated_at = ? WHERE id = ?', [JSON.stringify(next), now, row.id]);
+    const info: SnapshotInfo = {
+      name: (row.skey as Buffer).toString('utf8'),
+      kind: row.kind as Kind,
+      labels: next,
+      created: (row.created_at as Date).toISOString(),
+      updated: now.toISOString(),
+    };
+    if (Buffer.isBuffer(row.parent_key)) info.parent = row.parent_key.toString('utf8');
+    return info;
   }
 
+  /**
+   * Locks row `id` (waiting for any transaction writing it) and returns its kind, or
+   * undefined when no committed row has that id. Cleanup decides under this lock.
+   */
+  async lockRow(id: number): Promise<Kind | undefined> {
+    const [rows] = await this.send([{ sql: 'SELECT kind FROM snapshots WHERE id = ? AND host_id = ? FOR UPDATE', params: [id, this.hostId] }], 'locking a row');
+    return (rows as Row[])[0]?.kind as Kind | undefined;
+  }
+
+  /** Sends the queued writes and COMMIT in one round trip. */
   async commit(): Promise<void> {
     this.done = true;
     try {
-      await this.q.query('COMMIT');
+      await this.send([{ sql: 'COMMIT', params: [] }], 'committing the transaction', false);
     } catch (err) {
+      if (isDuplicateKey(err)) throw alreadyExists('a concurrent operation wrote the same key or op id');
       throw metadataError(err, 'committing the transaction');
     } finally {
       await this.q.release();
@@ -230,59 +270,80 @@ export class MetaTransaction {
     if (this.done) return;
     this.done = true;
     try {
-      await this.q.query('ROLLBACK');
+      // Nothing was sent yet when START TRANSACTION is still queued.
+      if (this.queued[0]?.sql !== 'START TRANSACTION') await this.send([{ sql: 'ROLLBACK', params: [] }], 'rolling back', false);
     } catch {
       // A broken connection rolls back by itself: the server discards the transaction.
     } finally {
+      this.queued = [];
       await this.q.release().catch(() => undefined);
     }
   }
 
+  private queue(sql: string, params: unknown[]): void {
+    this.queued.push({ sql, params });
+  }
+
   private async selectRef(namespace: string, key: string, lock: string): Promise<SnapshotRef | undefined> {
-    const rows = await this.query<{ id: number; kind: Kind; parent_id: number | null; subvolume_id: number | null }[]>(
-      `SELECT id, kind, parent_id, subvolume_id FROM snapshots
-       WHERE host_id = ? AND namespace = ? AND key_hash = ? ${lock}`,
-      [this.hostId, namespace, keyHash(key)],
+    const [rows] = await this.send(
+      [
+        {
+          sql: `SELECT id, kind, parent_id, subvolume_id FROM snapshots WHERE host_id = ? AND namespace = ? AND key_hash = ? ${lock}`,
+          params: [this.hostId, namespace, keyHash(key)],
+        },
+      ],
       'reading the snapshot',
     );
-    const r = rows[0];
-    return r && { id: Number(r.id), kind: r.kind, parentId: r.parent_id === null ? null : Number(r.parent_id), subvolumeId: r.subvolume_id };
+    return toRef((rows as Row[])[0]);
   }
 
-  private async selectInfoRow(id: number): Promise<SnapshotRow> {
-    const rows = await this.query<SnapshotRow[]>(
-      `SELECT ${SNAPSHOT_COLUMNS} FROM ${SNAPSHOT_FROM} WHERE s.id = ?`,
-      [id],
-      'reading the snapshot',
-    );
-    if (!rows[0]) throw notFound(`snapshot row ${id} vanished`);
-    return rows[0];
-  }
-
-  private async query<T>(sql: string, params: unknown[], what: string): Promise<T> {
+  /**
+   * Sends the queued statements followed by `statements` in one round trip and returns the
+   * results of `statements` only. `wrap` false leaves driver errors raw for the caller to map.
+   */
+  private async send(statements: Statement[], what: string, wrap = true): Promise<unknown[]> {
+    const all = [...this.queued, ...statements];
+    this.queued = [];
+    const sql = all.map((s) => s.sql).join(';\n');
+    const params = all.flatMap((s) => s.params);
     try {
-      return (await this.q.query(sql, params)) as T;
+      const raw = await new Promise<unknown>((resolve, reject) => {
+        this.conn.query(sql, params, (err, res) => (err ? reject(err) : resolve(res)));
+      });
+      const results = all.length === 1 ? [raw] : (raw as unknown[]);
+      return results.slice(all.length - statements.length);
     } catch (err) {
-      throw metadataError(err, what);
+      throw wrap ? metadataError(err, what) : err;
     }
   }
 }
 
+function toRef(row: Row | undefined): SnapshotRef | undefined {
+  if (!row) return undefined;
+  return {
+    id: Number(row.id),
+    kind: row.kind as Kind,
+    parentId: row.parent_id === null || row.parent_id === undefined ? null : Number(row.parent_id),
+    subvolumeId: row.subvolume_id === null || row.subvolume_id === undefined ? null : Number(row.subvolume_id),
+  };
+}
+
 /** containerd's field path rules: `labels` replaces all, `labels.<k>` sets or deletes one. */
 export function applyFieldpaths(current: Labels, given: Labels, fieldpaths: readonly string[], name: string): Labels {
-  if (fieldpaths.length === 0) return normalizeLabels(given);
-  let next: Labels = { ...current };
-  for (const path of fieldpaths) {
-    if (path.startsWith('labels.')) {
-      const k = path.slice('labels.'.length);
-      next[k] = given[k] ?? '';
-      continue;
+  let next: Labels;
+  if (fieldpaths.length === 0) next = { ...given };
+  else {
+    next = { ...current };
+    for (const path of fieldpaths) {
+      if (path.startsWith('labels.')) {
+        const k = path.slice('labels.'.length);
+        next[k] = given[k] ?? '';
+      } else if (path === 'labels') {
+        next = { ...given };
+      } else {
+        throw invalidArgument(`cannot update ${JSON.stringify(path)} field on snapshot ${JSON.stringify(name)}`);
+      }
     }
-    if (path === 'labels') {
-      next = { ...given };
-      continue;
-    }
-    throw invalidArgument(`cannot update ${JSON.stringify(path)} field on snapshot ${JSON.stringify(name)}`);
   }
   const result = normalizeLabels(next);
   const check = LabelsSchema.safeParse(result);

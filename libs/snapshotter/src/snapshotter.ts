@@ -2,8 +2,7 @@
 // the transaction pattern (DESIGN §3): begin → write metadata → btrfs op → commit; roll back
 // when btrfs fails, undo the btrfs op when the commit fails. Ops carrying an op id are
 // idempotent: a retry returns the first result instead of failing.
-import { randomUUID } from 'node:crypto';
-import { chmod, lstat, mkdir, readdir } from 'node:fs/promises';
+import { lstat, mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   CommitPayloadSchema,
@@ -21,6 +20,7 @@ import {
   type CreateResult,
   type InfoResult,
   type KeyPayload,
+  type Kind,
   type Logger,
   type MountsResult,
   type OpContext,
@@ -30,9 +30,10 @@ import {
   type UpdatePayload,
   type Usage,
 } from '@snapfleet/contracts';
-import { isBtrfsError, type BtrfsBackend } from '@snapfleet/btrfs';
+import { isBtrfsError, type BtrfsBackend, type SubvolumeInfo } from '@snapfleet/btrfs';
 import { HostStore, isRetryableConflict, type MetaStore, type MetaTransaction, type WalkPage } from '@snapfleet/metastore';
 import { btrfsFailure } from './btrfs-errors';
+import { DeferredDeletes } from './deferred-deletes';
 import type { FaultHook } from './faults';
 import { btrfsMounts, KIND_DIRS, subvolumePath } from './layout';
 
@@ -47,6 +48,23 @@ export interface SnapshotterOptions {
   faults?: FaultHook;
 }
 
+/** What an op's metadata + btrfs step produced, and how to reverse or verify it. */
+interface Outcome<R> {
+  result: R;
+  /** Reverses the btrfs work when the transaction does not commit. */
+  undo?: () => Promise<void>;
+  /** Reads the committed rows to tell whether this op's commit landed. */
+  landed?: () => Promise<boolean>;
+}
+
+/** A subvolume found on disk whose row is missing or of another kind. */
+interface Orphan {
+  path: string;
+  kind: Kind;
+  /** Row id named by the directory, when the name is one. */
+  id?: number;
+}
+
 /** How often an op is re-run when InnoDB kills its transaction to break a deadlock. */
 const MAX_CONFLICT_RETRIES = 8;
 
@@ -57,6 +75,7 @@ export class Snapshotter {
   private readonly store: MetaStore;
   private readonly log: Logger;
   private readonly faults: FaultHook | undefined;
+  private readonly deletes: DeferredDeletes;
 
   private constructor(
     opts: SnapshotterOptions,
@@ -69,6 +88,12 @@ export class Snapshotter {
     this.store = opts.store;
     this.log = opts.logger ?? silentLogger;
     this.faults = opts.faults;
+    this.deletes = new DeferredDeletes(opts.btrfs, this.log, opts.hostId);
+  }
+
+  /** Resolves when every background subvolume delete started so far has finished. */
+  settled(): Promise<void> {
+    return this.deletes.drain();
   }
 
   /** Prepares the layout under the root and registers the host's row. */
@@ -102,12 +127,12 @@ export class Snapshotter {
       const s = await tx.createSnapshot({ ...p, kind, ...(ctx.opId === undefined ? {} : { opId: ctx.opId }) });
       const target = subvolumePath(this.root, kind, s.id);
       await this.fault('after-metadata', op, tx);
-      await this.makeSubvolume(target, s.parentId, kind === 'view');
+      const sub = await this.makeSubvolume(target, s.parentId, kind === 'view');
       const undo = () => this.deleteSubvolume(target, `undoing ${op}`);
       try {
-        const sub = await this.btrfsCall(`reading subvolume ${target}`, () => this.btrfs.subvolumeInfo(target));
-        await tx.setSubvolumeId(s.id, sub.id);
-        return { result: { info: s.info, mounts: btrfsMounts(this.device, kind, sub.id), path: target }, undo };
+        tx.setSubvolumeId(s.id, sub.id);
+        const landed = async () => (await this.store.rowKind(s.id)) !== undefined;
+        return { result: { info: s.info, mounts: btrfsMounts(this.device, kind, sub.id), path: target }, undo, landed };
       } catch (err) {
         await undo();
         throw err;
@@ -116,28 +141,24 @@ export class Snapshotter {
   }
 
   /** New subvolume for a snapshot: empty, or a snapshot of the committed parent. */
-  private async makeSubvolume(target: string, parentId: number | null, readonly: boolean): Promise<void> {
+  private async makeSubvolume(target: string, parentId: number | null, readonly: boolean): Promise<SubvolumeInfo> {
     const make = async () => {
-      if (parentId === null) {
-        await this.btrfs.createSubvolume(target);
-        // btrfs makes a new subvolume's root 0777 minus the umask; containerd's layers start
-        // at 0755 whatever the process umask is.
-        await chmod(target, 0o755);
-        if (readonly) await this.btrfs.setReadOnly(target, true);
-      } else {
-        await this.btrfs.snapshot(subvolumePath(this.root, 'committed', parentId), target, { readonly });
-      }
+      if (parentId !== null) return this.btrfs.snapshot(subvolumePath(this.root, 'committed', parentId), target, { readonly });
+      // btrfs makes a new root 0777 minus the umask; containerd's layers start at 0755.
+      const sub = await this.btrfs.createSubvolume(target, { mode: 0o755 });
+      if (readonly) await this.btrfs.setReadOnly(target, true);
+      return sub;
     };
-    await this.btrfsCall(`creating subvolume ${target}`, async () => {
+    return this.btrfsCall(`creating subvolume ${target}`, async () => {
       try {
-        await make();
+        return await make();
       } catch (err) {
         // The row id was allocated by this transaction, so whatever sits at its path is an
         // orphan (e.g. left by a metadata store restored from backup): replace it.
         if (!isBtrfsError(err) || err.code !== 'EEXIST') throw err;
         this.log.warn({ host: this.hostId, path: target }, 'replacing orphan subvolume at a fresh row path');
         await this.btrfs.deleteSubvolume(target);
-        await make();
+        return make();
       }
     });
   }
@@ -150,16 +171,15 @@ export class Snapshotter {
       source = subvolumePath(this.root, 'active', active.id);
       const target = subvolumePath(this.root, 'committed', active.id);
       await this.fault('after-metadata', 'commit', tx);
-      await this.makeSnapshotOf(source, target);
+      const sub = await this.makeSnapshotOf(source, target);
       const undo = () => this.deleteSubvolume(target, 'undoing commit');
       try {
         // Measured on the new read-only snapshot: making it flushed and committed the
         // active's data, so no extra filesystem sync is needed.
         const usage = await this.measureUsage(target, active.parentId === null ? undefined : source, false);
-        const info = await tx.commitActive({ id: active.id, namespace: p.namespace, name: p.name, labels: p.labels, usage });
-        const sub = await this.btrfsCall(`reading subvolume ${target}`, () => this.btrfs.subvolumeInfo(target));
-        await tx.setSubvolumeId(active.id, sub.id);
-        return { result: { info }, undo };
+        const info = tx.commitActive({ active, name: p.name, labels: p.labels, usage, subvolumeId: sub.id });
+        const landed = async () => (await this.store.rowKind(active.id)) === 'committed';
+        return { result: { info }, undo, landed };
       } catch (err) {
         await undo();
         throw err;
@@ -169,21 +189,21 @@ export class Snapshotter {
     // it is an orphan that cleanup removes, never a second copy of the key.
     if (source !== undefined) {
       await this.fault('after-commit', 'commit');
-      await this.deleteSubvolume(source, 'deleting the committed active subvolume');
+      await this.deletes.schedule(source, 'deleting the committed active subvolume');
     }
     return result;
   }
 
-  private async makeSnapshotOf(source: string, target: string): Promise<void> {
-    await this.btrfsCall(`snapshotting ${source}`, async () => {
+  private async makeSnapshotOf(source: string, target: string): Promise<SubvolumeInfo> {
+    return this.btrfsCall(`snapshotting ${source}`, async () => {
       try {
-        await this.btrfs.snapshot(source, target, { readonly: true });
+        return await this.btrfs.snapshot(source, target, { readonly: true });
       } catch (err) {
         // Left by an earlier commit attempt of this same active snapshot, whose row lock we hold.
         if (!isBtrfsError(err) || err.code !== 'EEXIST') throw err;
         this.log.warn({ host: this.hostId, path: target }, 'replacing orphan subvolume left by an earlier commit attempt');
         await this.btrfs.deleteSubvolume(target);
-        await this.btrfs.snapshot(source, target, { readonly: true });
+        return this.btrfs.snapshot(source, target, { readonly: true });
       }
     });
   }
@@ -211,11 +231,11 @@ export class Snapshotter {
       const ref = await tx.removeSnapshot(p.namespace, p.key);
       path = subvolumePath(this.root, ref.kind, ref.id);
       await this.fault('after-metadata', 'remove', tx);
-      return { result: { removed: true as const } };
+      return { result: { removed: true as const }, landed: async () => (await this.store.rowKind(ref.id)) === undefined };
     });
     if (path !== undefined) {
       await this.fault('after-commit', 'remove');
-      await this.deleteSubvolume(path, 'deleting a removed snapshot');
+      await this.deletes.schedule(path, 'deleting a removed snapshot');
     }
     return result;
   }
@@ -256,41 +276,52 @@ export class Snapshotter {
   }
 
   /**
-   * Deletes subvolumes no row references. Holds the host row exclusively, so no mutation is
-   * between its metadata write and its commit while the disk is compared with the rows.
+   * Deletes subvolumes no row references. Candidates come from comparing the disk with the
+   * rows; each is then confirmed under a lock on its row id, which waits for any op still
+   * between its metadata write and its commit — so an op in flight never loses its subvolume.
    */
   async cleanup(ctx: OpContext = {}): Promise<CleanupResult> {
+    await this.deletes.drain();
+    const candidates = await this.findOrphans(await this.store.idMap(this.hostId));
+    let removed = 0;
+    for (const [i, c] of candidates.entries()) {
+      if (await this.removeIfOrphan(c)) removed++;
+      ctx.progress?.(Math.round(((i + 1) / candidates.length) * 100));
+    }
+    if (removed > 0) this.log.info({ host: this.hostId, removed }, 'cleanup removed orphan subvolumes');
+    return { removed };
+  }
+
+  private async removeIfOrphan(c: Orphan): Promise<boolean> {
     const tx = await this.store.begin(this.hostId);
     try {
-      await tx.lockHost('exclusive');
-      const rows = await this.store.idMap(this.hostId);
-      const orphans = await this.findOrphans(rows);
-      let removed = 0;
-      for (const path of orphans) {
-        await this.btrfsCall(`deleting orphan ${path}`, () => this.btrfs.deleteSubvolume(path));
-        removed++;
-        ctx.progress?.(Math.round((removed / orphans.length) * 100));
-      }
-      await tx.commit();
-      if (removed > 0) this.log.info({ host: this.hostId, removed }, 'cleanup removed orphan subvolumes');
-      return { removed };
-    } catch (err) {
+      if (c.id !== undefined && (await tx.lockRow(c.id)) === c.kind) return false;
+      return await this.btrfsCall(`deleting orphan ${c.path}`, async () => {
+        try {
+          await this.btrfs.deleteSubvolume(c.path);
+          return true;
+        } catch (err) {
+          // Its op's own undo or post-commit delete got there first.
+          if (isBtrfsError(err) && err.code === 'ENOENT') return false;
+          throw err;
+        }
+      });
+    } finally {
       await tx.rollback();
-      throw err;
     }
   }
 
-  private async findOrphans(rows: Map<number, string>): Promise<string[]> {
-    const orphans: string[] = [];
-    for (const [kind, dir] of Object.entries(KIND_DIRS)) {
+  private async findOrphans(rows: Map<number, string>): Promise<Orphan[]> {
+    const orphans: Orphan[] = [];
+    for (const [kind, dir] of Object.entries(KIND_DIRS) as [Kind, string][]) {
       const base = join(this.root, dir);
       for (const name of await readdir(base)) {
-        const id = /^\d+$/.test(name) ? Number(name) : undefined;
+        const id = /^\d{1,15}$/.test(name) ? Number(name) : undefined;
         if (id !== undefined && rows.get(id) === kind) continue;
         const path = join(base, name);
         // btrfs gives every subvolume root inode 256; anything else is not ours to delete.
         const st = await lstat(path).catch(() => undefined);
-        if (st?.isDirectory() && st.ino === 256) orphans.push(path);
+        if (st?.isDirectory() && st.ino === 256) orphans.push({ path, kind, ...(id === undefined ? {} : { id }) });
         else this.log.warn({ host: this.hostId, path }, 'cleanup: unexpected entry in the snapshot layout left alone');
       }
     }
@@ -298,29 +329,24 @@ export class Snapshotter {
   }
 
   /**
-   * The transaction pattern shared by every mutation: idempotency check, host lock, the
-   * op's own metadata + btrfs work, op record, commit. `act` returns its result and, when
-   * it made a subvolume, how to undo that if the commit does not go through.
+   * The transaction pattern shared by every mutation: idempotency check, the op's own
+   * metadata + btrfs work, op record, commit. `act` returns its result, how to undo its
+   * btrfs work if the commit does not go through, and how to tell from the rows whether a
+   * commit whose answer was lost did land.
    */
-  private async mutate<R>(
-    op: OpName,
-    ctx: OpContext,
-    act: (tx: MetaTransaction) => Promise<{ result: R; undo?: () => Promise<void> }>,
-  ): Promise<R> {
-    // Every op gets an id, so a failed COMMIT can be told apart from a lost answer.
-    const opId = ctx.opId ?? `local-${randomUUID()}`;
+  private async mutate<R>(op: OpName, ctx: OpContext, act: (tx: MetaTransaction) => Promise<Outcome<R>>): Promise<R> {
     if (ctx.opId !== undefined) {
-      const prior = await this.store.findOp(this.hostId, opId);
+      const prior = await this.store.findOp(this.hostId, ctx.opId);
       if (prior !== undefined) return prior as R;
     }
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.mutateOnce(op, opId, act);
+        return await this.mutateOnce(op, ctx.opId, act);
       } catch (err) {
         if (isRetryableConflict(err) && attempt < MAX_CONFLICT_RETRIES) continue;
         if (ctx.opId !== undefined && hasCode(err, 'already_exists')) {
           // A concurrent run of the same op id may have won; its result is the answer.
-          const prior = await this.store.findOp(this.hostId, opId);
+          const prior = await this.store.findOp(this.hostId, ctx.opId);
           if (prior !== undefined) return prior as R;
         }
         throw err;
@@ -328,17 +354,12 @@ export class Snapshotter {
     }
   }
 
-  private async mutateOnce<R>(
-    op: OpName,
-    opId: string,
-    act: (tx: MetaTransaction) => Promise<{ result: R; undo?: () => Promise<void> }>,
-  ): Promise<R> {
+  private async mutateOnce<R>(op: OpName, opId: string | undefined, act: (tx: MetaTransaction) => Promise<Outcome<R>>): Promise<R> {
     const tx = await this.store.begin(this.hostId);
-    let done: { result: R; undo?: () => Promise<void> } | undefined;
+    let done: Outcome<R> | undefined;
     try {
-      await tx.lockHost('shared');
       done = await act(tx);
-      await tx.recordOp(opId, op, done.result);
+      if (opId !== undefined) tx.recordOp(opId, op, done.result);
       await this.fault('before-commit', op, tx);
     } catch (err) {
       await tx.rollback();
@@ -355,23 +376,17 @@ export class Snapshotter {
 
   /**
    * A failed COMMIT is ambiguous: the server may have committed before the connection
-   * broke. The op record, written in the same transaction, says which: committed → the op
-   * succeeded; absent → undo the btrfs work; unknowable now → keep the subvolume (an orphan
-   * is harmless and cleanup removes it; a row without its subvolume is not).
+   * broke. The op record (or, without an op id, the row itself) says which: landed → the op
+   * succeeded; not landed → undo the btrfs work; unknowable now → keep the subvolume (an
+   * orphan is harmless and cleanup removes it; a row without its subvolume is not).
    */
-  private async afterFailedCommit<R>(
-    op: OpName,
-    opId: string,
-    done: { result: R; undo?: () => Promise<void> },
-    err: unknown,
-  ): Promise<R> {
-    const recorded = await this.store.findOp(this.hostId, opId).then(
-      (r) => (r === undefined ? 'absent' : 'present'),
-      () => 'unknown' as const,
-    );
-    this.log.error({ host: this.hostId, op, opId, recorded, err: String(err) }, 'metadata commit failed');
-    if (recorded === 'present') return done.result;
-    if (recorded === 'absent' && done.undo) await done.undo();
+  private async afterFailedCommit<R>(op: OpName, opId: string | undefined, done: Outcome<R>, err: unknown): Promise<R> {
+    const check =
+      opId !== undefined ? async () => (await this.store.findOp(this.hostId, opId)) !== undefined : done.landed;
+    const landed = check ? await check().catch(() => undefined) : undefined;
+    this.log.error({ host: this.hostId, op, opId, landed, err: String(err) }, 'metadata commit failed');
+    if (landed === true) return done.result;
+    if (landed === false && done.undo) await done.undo();
     throw err;
   }
 

@@ -15,11 +15,15 @@
 namespace snapfleet {
 namespace {
 
+// createSubvolume(path, [mode]) → SubvolumeInfo of the new subvolume.
 Napi::Value JsCreateSubvolume(const Napi::CallbackInfo& info) {
   std::string path;
   if (!ReadPath(info, 0, "path", &path)) return info.Env().Undefined();
-  return PromiseWorker<NoResult>::Start(info.Env(), "createSubvolume",
-                                        [path](NoResult*) { return CreateSubvolume(path); });
+  int mode = -1;
+  if (!IsAbsent(info, 1) && !ReadMode(info, 1, "mode", &mode)) return info.Env().Undefined();
+  return PromiseWorker<SubvolumeInfo>::Start(
+      info.Env(), "createSubvolume",
+      [path, mode](SubvolumeInfo* out) { return CreateSubvolume(path, mode, out); });
 }
 
 Napi::Value JsSnapshot(const Napi::CallbackInfo& info) {
@@ -29,9 +33,9 @@ Napi::Value JsSnapshot(const Napi::CallbackInfo& info) {
       !ReadBool(info, 2, "readonly", &readonly)) {
     return info.Env().Undefined();
   }
-  return PromiseWorker<NoResult>::Start(
+  return PromiseWorker<SubvolumeInfo>::Start(
       info.Env(), "snapshot",
-      [source, target, readonly](NoResult*) { return Snapshot(source, target, readonly); });
+      [source, target, readonly](SubvolumeInfo* out) { return Snapshot(source, target, readonly, out); });
 }
 
 Napi::Value JsDeleteSubvolume(const Napi::CallbackInfo& info) {
@@ -95,7 +99,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("version", Napi::String::New(env, SNAPFLEET_BTRFS_VERSION));
   // Revision of the JS-facing interface; src/addon.ts refuses a build with another one.
   // 2: usage(path, sync, [sinceTransid, sinceOtimeSec, sinceOtimeNsec]), subvolumeInfo otime.
-  exports.Set("abi", Napi::Number::New(env, 2));
+  // 3: createSubvolume(path, [mode]) and snapshot(...) resolve to the new SubvolumeInfo.
+  exports.Set("abi", Napi::Number::New(env, 3));
   exports.Set("createSubvolume", Napi::Function::New(env, JsCreateSubvolume, "createSubvolume"));
   exports.Set("snapshot", Napi::Function::New(env, JsSnapshot, "snapshot"));
   exports.Set("deleteSubvolume", Napi::Function::New(env, JsDeleteSubvolume, "deleteSubvolume"));

@@ -69,4 +69,18 @@ bool ReadNanoseconds(const Napi::CallbackInfo& info, size_t index, const char* n
   return true;
 }
 
+bool ReadMode(const Napi::CallbackInfo& info, size_t index, const char* name, int* out) {
+  if (index >= info.Length() || !info[index].IsNumber()) {
+    return Fail(info.Env(), std::string(name) + " must be a number");
+  }
+  double value = info[index].As<Napi::Number>().DoubleValue();
+  if (!(value >= 0) || value > 07777 || std::floor(value) != value) {
+    Napi::RangeError::New(info.Env(), std::string(name) + " must be an integer in [0, 0o7777]")
+        .ThrowAsJavaScriptException();
+    return false;
+  }
+  *out = static_cast<int>(value);
+  return true;
+}
+
 }  // namespace snapfleet

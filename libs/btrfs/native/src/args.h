@@ -16,6 +16,8 @@ bool ReadBool(const Napi::CallbackInfo& info, size_t index, const char* name, bo
 bool ReadTransid(const Napi::CallbackInfo& info, size_t index, const char* name, uint64_t* out);
 // An integer in [0, 1e9): the nanoseconds of a timestamp.
 bool ReadNanoseconds(const Napi::CallbackInfo& info, size_t index, const char* name, uint32_t* out);
+// An integer in [0, 07777]: permission bits for chmod.
+bool ReadMode(const Napi::CallbackInfo& info, size_t index, const char* name, int* out);
 // True when argument `index` is absent, undefined or null.
 bool IsAbsent(const Napi::CallbackInfo& info, size_t index);
 

@@ -46,8 +46,11 @@ struct UsageQuery {
 };
 
 // subvolume.cc
-OsError CreateSubvolume(const std::string& path);
-OsError Snapshot(const std::string& source, const std::string& target, bool readonly);
+// The new subvolume's info is returned so callers need no second call for its id.
+// `mode` >= 0 sets the new root directory's permission bits (btrfs uses 0777 & ~umask).
+OsError CreateSubvolume(const std::string& path, int mode, SubvolumeInfo* out);
+OsError Snapshot(const std::string& source, const std::string& target, bool readonly,
+                 SubvolumeInfo* out);
 OsError DeleteSubvolume(const std::string& path);
 OsError GetSubvolumeInfo(const std::string& path, SubvolumeInfo* out);
 OsError SetReadOnly(const std::string& path, bool readonly);

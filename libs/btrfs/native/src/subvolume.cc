@@ -2,6 +2,8 @@
 #include <linux/btrfs.h>
 #include <linux/btrfs_tree.h>
 
+#include <sys/stat.h>
+
 #include <cstring>
 
 #include "btrfs_fd.h"
@@ -19,49 +21,9 @@ OsError OpenParent(const std::string& path, size_t max_name, ParentAndName* spli
   return RequireBtrfs(out->get(), path);
 }
 
-}  // namespace
-
-OsError CreateSubvolume(const std::string& path) {
-  ParentAndName split;
-  UniqueFd parent;
-  if (OsError e = OpenParent(path, BTRFS_PATH_NAME_MAX, &split, &parent); e.failed()) return e;
-  btrfs_ioctl_vol_args args{};
-  memcpy(args.name, split.name.data(), split.name.size());
-  return Ioctl(parent.get(), BTRFS_IOC_SUBVOL_CREATE, &args, "BTRFS_IOC_SUBVOL_CREATE", path);
-}
-
-OsError Snapshot(const std::string& source, const std::string& target, bool readonly) {
-  UniqueFd src;
-  // Checked here rather than left to the kernel so the error names the source path.
-  if (OsError e = OpenSubvolume(source, &src); e.failed()) return e;
-  ParentAndName split;
-  UniqueFd parent;
-  if (OsError e = OpenParent(target, BTRFS_SUBVOL_NAME_MAX, &split, &parent); e.failed()) {
-    return e;
-  }
-  btrfs_ioctl_vol_args_v2 args{};
-  args.fd = src.get();
-  args.flags = readonly ? BTRFS_SUBVOL_RDONLY : 0;
-  memcpy(args.name, split.name.data(), split.name.size());
-  return Ioctl(parent.get(), BTRFS_IOC_SNAP_CREATE_V2, &args, "BTRFS_IOC_SNAP_CREATE_V2",
-               target);
-}
-
-OsError DeleteSubvolume(const std::string& path) {
-  ParentAndName split;
-  UniqueFd parent;
-  if (OsError e = OpenParent(path, BTRFS_PATH_NAME_MAX, &split, &parent); e.failed()) return e;
-  btrfs_ioctl_vol_args args{};
-  memcpy(args.name, split.name.data(), split.name.size());
-  return Ioctl(parent.get(), BTRFS_IOC_SNAP_DESTROY, &args, "BTRFS_IOC_SNAP_DESTROY", path);
-}
-
-OsError GetSubvolumeInfo(const std::string& path, SubvolumeInfo* out) {
-  UniqueFd fd;
-  if (OsError e = OpenSubvolume(path, &fd); e.failed()) return e;
+OsError InfoOf(int fd, const std::string& path, SubvolumeInfo* out) {
   btrfs_ioctl_get_subvol_info_args args{};
-  if (OsError e = Ioctl(fd.get(), BTRFS_IOC_GET_SUBVOL_INFO, &args, "BTRFS_IOC_GET_SUBVOL_INFO",
-                        path);
+  if (OsError e = Ioctl(fd, BTRFS_IOC_GET_SUBVOL_INFO, &args, "BTRFS_IOC_GET_SUBVOL_INFO", path);
       e.failed()) {
     return e;
   }
@@ -76,6 +38,68 @@ OsError GetSubvolumeInfo(const std::string& path, SubvolumeInfo* out) {
   memcpy(out->uuid, args.uuid, sizeof out->uuid);
   memcpy(out->parent_uuid, args.parent_uuid, sizeof out->parent_uuid);
   return OsError::Ok();
+}
+
+// Opens a subvolume just made, applies `mode` to its root, and reads its info.
+OsError DescribeNew(const std::string& path, int mode, SubvolumeInfo* out) {
+  UniqueFd fd;
+  if (OsError e = OpenSubvolume(path, &fd); e.failed()) return e;
+  if (mode >= 0 && fchmod(fd.get(), static_cast<mode_t>(mode)) == -1) {
+    return OsError::FromErrno("fchmod", path);
+  }
+  return InfoOf(fd.get(), path, out);
+}
+
+}  // namespace
+
+OsError CreateSubvolume(const std::string& path, int mode, SubvolumeInfo* out) {
+  ParentAndName split;
+  UniqueFd parent;
+  if (OsError e = OpenParent(path, BTRFS_PATH_NAME_MAX, &split, &parent); e.failed()) return e;
+  btrfs_ioctl_vol_args args{};
+  memcpy(args.name, split.name.data(), split.name.size());
+  if (OsError e = Ioctl(parent.get(), BTRFS_IOC_SUBVOL_CREATE, &args, "BTRFS_IOC_SUBVOL_CREATE", path);
+      e.failed()) {
+    return e;
+  }
+  return DescribeNew(path, mode, out);
+}
+
+OsError Snapshot(const std::string& source, const std::string& target, bool readonly,
+                 SubvolumeInfo* out) {
+  UniqueFd src;
+  // Checked here rather than left to the kernel so the error names the source path.
+  if (OsError e = OpenSubvolume(source, &src); e.failed()) return e;
+  ParentAndName split;
+  UniqueFd parent;
+  if (OsError e = OpenParent(target, BTRFS_SUBVOL_NAME_MAX, &split, &parent); e.failed()) {
+    return e;
+  }
+  btrfs_ioctl_vol_args_v2 args{};
+  args.fd = src.get();
+  args.flags = readonly ? BTRFS_SUBVOL_RDONLY : 0;
+  memcpy(args.name, split.name.data(), split.name.size());
+  if (OsError e = Ioctl(parent.get(), BTRFS_IOC_SNAP_CREATE_V2, &args, "BTRFS_IOC_SNAP_CREATE_V2",
+                        target);
+      e.failed()) {
+    return e;
+  }
+  return DescribeNew(target, -1, out);
+}
+
+OsError DeleteSubvolume(const std::string& path) {
+  ParentAndName split;
+  UniqueFd parent;
+  if (OsError e = OpenParent(path, BTRFS_PATH_NAME_MAX, &split, &parent); e.failed()) return e;
+  btrfs_ioctl_vol_args args{};
+  memcpy(args.name, split.name.data(), split.name.size());
+  return Ioctl(parent.get(), BTRFS_IOC_SNAP_DESTROY, &args, "BTRFS_IOC_SNAP_DESTROY", path);
+}
+
+OsError GetSubvolumeInfo(const std::string& path, SubvolumeInfo* out) {
+  UniqueFd fd;
+  if (OsError e = OpenSubvolume(path, &fd); e.failed()) return e;
+  return InfoOf(fd.get(), path, out);
 }
 
 OsError SetReadOnly(const std::string& path, bool readonly) {
