@@ -10,3 +10,6 @@ export * from './validate';
 export * from './logger';
 export * from './client-api';
 export * from './filters';
+export * from './http';
+export * from './jobs';
+export * from './env';

@@ -96,14 +96,17 @@ export function createDataSource(url: string, opts: { poolSize?: number } = {}):
 }
 
 /**
- * Every pooled connection runs READ COMMITTED: duplicate-key and foreign-key checks still
+ * Every pooled connection runs READ COMMITTED (and strict mode): duplicate-key and foreign-key checks still
  * lock the rows they touch, but no gap locks, so concurrent inserts of different keys do
  * not deadlock each other.
  */
-export function useReadCommitted(ds: DataSource): void {
+export function configureSessions(ds: DataSource): void {
   const pool = (ds.driver as unknown as { pool?: { on(ev: string, fn: (c: unknown) => void): void } }).pool;
   if (!pool) throw new Error('metastore: the MySQL driver exposes no pool');
   pool.on('connection', (conn) => {
-    (conn as { query(sql: string): void }).query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
+    const c = conn as { query(sql: string): void };
+    c.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
+    // Strict mode makes bad writes errors, not warnings; the fence guard relies on it.
+    c.query("SET SESSION sql_mode = CONCAT(@@sql_mode, ',STRICT_ALL_TABLES')");
   });
 }

@@ -11,8 +11,8 @@ import {
   type SnapshotInfo,
   type Usage,
 } from '@snapfleet/contracts';
-import { createDataSource, ensureDatabase, useReadCommitted } from './data-source';
-import { MetaTransaction, type DriverConnection, type SnapshotRef } from './meta-transaction';
+import { createDataSource, ensureDatabase, configureSessions } from './data-source';
+import { MetaTransaction, type DriverConnection, type Fence, type SnapshotRef } from './meta-transaction';
 import { keyHash, SNAPSHOT_COLUMNS, SNAPSHOT_FROM, toInfo, type SnapshotRow } from './rows';
 import { metadataError } from './sql-errors';
 
@@ -46,7 +46,7 @@ export class MetaStore {
     if (opts.migrate !== false) await ensureDatabase(opts.url);
     const ds = createDataSource(opts.url, opts.poolSize === undefined ? {} : { poolSize: opts.poolSize });
     await ds.initialize();
-    useReadCommitted(ds);
+    configureSessions(ds);
     if (opts.migrate !== false) await ds.runMigrations({ transaction: 'each' });
     return new MetaStore(ds);
   }
@@ -55,7 +55,7 @@ export class MetaStore {
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 
-  async begin(hostId: string): Promise<MetaTransaction> {
+  async begin(hostId: string, fence?: Fence): Promise<MetaTransaction> {
     const q = this.dataSource.createQueryRunner('master');
     let conn: DriverConnection;
     try {
@@ -65,7 +65,7 @@ export class MetaStore {
       await q.release().catch(() => undefined);
       throw metadataError(err, 'starting a transaction');
     }
-    return new MetaTransaction(q, conn, hostId);
+    return new MetaTransaction(q, conn, hostId, fence);
   }
 
   async getSnapshot(hostId: string, namespace: string, key: string): Promise<StoredSnapshot> {
@@ -151,6 +151,12 @@ export class MetaStore {
       'reading the op log',
     );
     return rows[0] ? JSON.parse(rows[0].result) : undefined;
+  }
+
+  /** Fence rows not touched since `olderThan`: no lock or paused worker is that old. */
+  async pruneFences(olderThan: Date): Promise<number> {
+    const res = await this.query<{ affectedRows: number }>('DELETE FROM fences WHERE updated_at < ?', [olderThan], 'pruning fences');
+    return res.affectedRows;
   }
 
   async pruneOps(olderThan: Date): Promise<number> {

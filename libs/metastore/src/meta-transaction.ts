@@ -7,6 +7,7 @@
 // three round trips instead of one per statement.
 import type { QueryRunner } from 'typeorm';
 import {
+  aborted,
   alreadyExists,
   describeIssues,
   failedPrecondition,
@@ -20,7 +21,7 @@ import {
   type Usage,
 } from '@snapfleet/contracts';
 import { keyHash, normalizeLabels, parseLabels } from './rows';
-import { ER_NO_REFERENCED_ROW_2, isDuplicateKey, metadataError, sqlErrno } from './sql-errors';
+import { ER_BAD_NULL_ERROR, ER_NO_REFERENCED_ROW_2, isDuplicateKey, metadataError, sqlErrno } from './sql-errors';
 
 export interface CreatedSnapshot {
   id: number;
@@ -53,16 +54,29 @@ interface Statement {
 
 type Row = Record<string, unknown>;
 
+/** The lock token an op holds and the keys it covers (see fences migration). */
+export interface Fence {
+  token: bigint;
+  namespace: string;
+  keys: readonly string[];
+}
+
 export class MetaTransaction {
   private done = false;
-  private queued: Statement[] = [{ sql: 'START TRANSACTION', params: [] }];
+  private sent = false;
+  private queued: Statement[];
 
   constructor(
     private readonly q: QueryRunner,
     /** The runner's mysql2 connection: the hot path skips TypeORM's per-query bookkeeping. */
     private readonly conn: DriverConnection,
     readonly hostId: string,
-  ) {}
+    private readonly fence?: Fence,
+  ) {
+    // The token is registered before the transaction starts (autocommit), so a stale holder
+    // of the same keys sees it at its own commit even while this op waits for its rows.
+    this.queued = fence && fence.keys.length > 0 ? [registerFence(hostId, fence), START] : [START];
+  }
 
   /** The server's id of this transaction's connection (fault tests kill it). */
   async connectionId(): Promise<number> {
@@ -253,25 +267,38 @@ export class MetaTransaction {
     return (rows as Row[])[0]?.kind as Kind | undefined;
   }
 
-  /** Sends the queued writes and COMMIT in one round trip. */
+  /**
+   * Sends the queued writes and COMMIT in one round trip, behind the fence guard: when a
+   * newer lock holder registered a higher token for one of the keys, the guard fails the
+   * batch before COMMIT runs and nothing this op wrote survives.
+   */
+  /**
+   * When it fails, the transaction stays open — its row locks still held — so the caller
+   * can undo its btrfs work before rollback() lets the next writer of those rows in.
+   */
   async commit(): Promise<void> {
-    this.done = true;
+    const guard = this.fence && this.fence.keys.length > 0 ? [fenceGuard(this.hostId, this.fence)] : [];
     try {
-      await this.send([{ sql: 'COMMIT', params: [] }], 'committing the transaction', false);
+      await this.send([...guard, { sql: 'COMMIT', params: [] }], 'committing the transaction', false);
     } catch (err) {
       if (isDuplicateKey(err)) throw alreadyExists('a concurrent operation wrote the same key or op id');
+      if (sqlErrno(err) === ER_BAD_NULL_ERROR && this.fence) {
+        throw aborted(`lost the lock: a newer holder took over ${this.fence.keys.length > 1 ? 'these keys' : 'this key'} (fence ${this.fence.token})`, {
+          host: this.hostId,
+        });
+      }
       throw metadataError(err, 'committing the transaction');
-    } finally {
-      await this.q.release();
     }
+    this.done = true;
+    await this.q.release();
   }
 
   async rollback(): Promise<void> {
     if (this.done) return;
     this.done = true;
     try {
-      // Nothing was sent yet when START TRANSACTION is still queued.
-      if (this.queued[0]?.sql !== 'START TRANSACTION') await this.send([{ sql: 'ROLLBACK', params: [] }], 'rolling back', false);
+      // Nothing to roll back when nothing was sent yet.
+      if (this.sent) await this.send([{ sql: 'ROLLBACK', params: [] }], 'rolling back', false);
     } catch {
       // A broken connection rolls back by itself: the server discards the transaction.
     } finally {
@@ -304,6 +331,7 @@ export class MetaTransaction {
   private async send(statements: Statement[], what: string, wrap = true): Promise<unknown[]> {
     const all = [...this.queued, ...statements];
     this.queued = [];
+    this.sent = true;
     const sql = all.map((s) => s.sql).join(';\n');
     const params = all.flatMap((s) => s.params);
     try {
@@ -316,6 +344,30 @@ export class MetaTransaction {
       throw wrap ? metadataError(err, what) : err;
     }
   }
+}
+
+const START: Statement = { sql: 'START TRANSACTION', params: [] };
+
+function fenceKeys(hostId: string, fence: Fence): unknown[] {
+  return fence.keys.flatMap((k) => [hostId, fence.namespace, keyHash(k)]);
+}
+
+function registerFence(hostId: string, fence: Fence): Statement {
+  const now = new Date();
+  return {
+    sql: `INSERT INTO fences (host_id, namespace, key_hash, token, updated_at) VALUES ${fence.keys.map(() => '(?, ?, ?, ?, ?)').join(', ')}
+          ON DUPLICATE KEY UPDATE token = GREATEST(token, VALUES(token)), updated_at = VALUES(updated_at)`,
+    params: fence.keys.flatMap((k) => [hostId, fence.namespace, keyHash(k), fence.token.toString(), now]),
+  };
+}
+
+/** Fails (NOT NULL violation) when any key's registered token is above ours. */
+function fenceGuard(hostId: string, fence: Fence): Statement {
+  return {
+    sql: `UPDATE fences SET token = IF(token > ?, NULL, token)
+          WHERE (host_id, namespace, key_hash) IN (${fence.keys.map(() => '(?, ?, ?)').join(', ')})`,
+    params: [fence.token.toString(), ...fenceKeys(hostId, fence)],
+  };
 }
 
 function toRef(row: Row | undefined): SnapshotRef | undefined {

@@ -17,6 +17,7 @@ function driverError(err: unknown, depth = 0): DriverError | undefined {
   return driverError(e.cause, depth + 1);
 }
 
+export const ER_BAD_NULL_ERROR = 1048;
 export const ER_DUP_ENTRY = 1062;
 export const ER_LOCK_WAIT_TIMEOUT = 1205;
 export const ER_LOCK_DEADLOCK = 1213;

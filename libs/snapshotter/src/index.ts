@@ -5,3 +5,5 @@ export * from './namespaced-client';
 export * from './faults';
 export * from './layout';
 export * from './btrfs-errors';
+export * from './keys';
+export * from './deferred-deletes';

@@ -33,6 +33,7 @@ import {
 import { isBtrfsError, type BtrfsBackend, type SubvolumeInfo } from '@snapfleet/btrfs';
 import { HostStore, isRetryableConflict, type MetaStore, type MetaTransaction, type WalkPage } from '@snapfleet/metastore';
 import { btrfsFailure } from './btrfs-errors';
+import { fencedKeys, type Fenced } from './keys';
 import { DeferredDeletes } from './deferred-deletes';
 import type { FaultHook } from './faults';
 import { btrfsMounts, KIND_DIRS, subvolumePath } from './layout';
@@ -123,7 +124,7 @@ export class Snapshotter {
   private async createSnapshot(op: 'prepare' | 'view', payload: CreatePayload, ctx: OpContext): Promise<CreateResult> {
     const p = parseOrThrow(CreatePayloadSchema, payload, `${op} request`);
     const kind = op === 'prepare' ? 'active' : 'view';
-    return this.mutate(op, ctx, async (tx) => {
+    return this.mutate(op, ctx, fencedKeys(op, p), async (tx) => {
       const s = await tx.createSnapshot({ ...p, kind, ...(ctx.opId === undefined ? {} : { opId: ctx.opId }) });
       const target = subvolumePath(this.root, kind, s.id);
       await this.fault('after-metadata', op, tx);
@@ -157,7 +158,7 @@ export class Snapshotter {
         // orphan (e.g. left by a metadata store restored from backup): replace it.
         if (!isBtrfsError(err) || err.code !== 'EEXIST') throw err;
         this.log.warn({ host: this.hostId, path: target }, 'replacing orphan subvolume at a fresh row path');
-        await this.btrfs.deleteSubvolume(target);
+        await this.deleteIfPresent(target);
         return make();
       }
     });
@@ -166,7 +167,7 @@ export class Snapshotter {
   async commit(payload: CommitPayload, ctx: OpContext = {}): Promise<InfoResult> {
     const p = parseOrThrow(CommitPayloadSchema, payload, 'commit request');
     let source: string | undefined;
-    const result = await this.mutate('commit', ctx, async (tx) => {
+    const result = await this.mutate('commit', ctx, fencedKeys('commit', p), async (tx) => {
       const active = await tx.getActiveForCommit(p.namespace, p.name, p.key);
       source = subvolumePath(this.root, 'active', active.id);
       const target = subvolumePath(this.root, 'committed', active.id);
@@ -202,7 +203,7 @@ export class Snapshotter {
         // Left by an earlier commit attempt of this same active snapshot, whose row lock we hold.
         if (!isBtrfsError(err) || err.code !== 'EEXIST') throw err;
         this.log.warn({ host: this.hostId, path: target }, 'replacing orphan subvolume left by an earlier commit attempt');
-        await this.btrfs.deleteSubvolume(target);
+        await this.deleteIfPresent(target);
         return this.btrfs.snapshot(source, target, { readonly: true });
       }
     });
@@ -227,7 +228,7 @@ export class Snapshotter {
   async remove(payload: KeyPayload, ctx: OpContext = {}): Promise<RemoveResult> {
     const p = parseOrThrow(KeyPayloadSchema, payload, 'remove request');
     let path: string | undefined;
-    const result = await this.mutate('remove', ctx, async (tx) => {
+    const result = await this.mutate('remove', ctx, fencedKeys('remove', p), async (tx) => {
       const ref = await tx.removeSnapshot(p.namespace, p.key);
       path = subvolumePath(this.root, ref.kind, ref.id);
       await this.fault('after-metadata', 'remove', tx);
@@ -242,7 +243,7 @@ export class Snapshotter {
 
   async update(payload: UpdatePayload, ctx: OpContext = {}): Promise<InfoResult> {
     const p = parseOrThrow(UpdatePayloadSchema, payload, 'update request');
-    return this.mutate('update', ctx, async (tx) => {
+    return this.mutate('update', ctx, fencedKeys('update', p), async (tx) => {
       const info = await tx.updateLabels(p.namespace, p.key, p.labels, p.fieldpaths ?? []);
       return { result: { info } };
     });
@@ -334,14 +335,14 @@ export class Snapshotter {
    * btrfs work if the commit does not go through, and how to tell from the rows whether a
    * commit whose answer was lost did land.
    */
-  private async mutate<R>(op: OpName, ctx: OpContext, act: (tx: MetaTransaction) => Promise<Outcome<R>>): Promise<R> {
+  private async mutate<R>(op: OpName, ctx: OpContext, fenced: Fenced, act: (tx: MetaTransaction) => Promise<Outcome<R>>): Promise<R> {
     if (ctx.opId !== undefined) {
       const prior = await this.store.findOp(this.hostId, ctx.opId);
       if (prior !== undefined) return prior as R;
     }
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.mutateOnce(op, ctx.opId, act);
+        return await this.mutateOnce(op, ctx, fenced, act);
       } catch (err) {
         if (isRetryableConflict(err) && attempt < MAX_CONFLICT_RETRIES) continue;
         if (ctx.opId !== undefined && hasCode(err, 'already_exists')) {
@@ -354,22 +355,32 @@ export class Snapshotter {
     }
   }
 
-  private async mutateOnce<R>(op: OpName, opId: string | undefined, act: (tx: MetaTransaction) => Promise<Outcome<R>>): Promise<R> {
-    const tx = await this.store.begin(this.hostId);
+  private async mutateOnce<R>(op: OpName, ctx: OpContext, fenced: Fenced, act: (tx: MetaTransaction) => Promise<Outcome<R>>): Promise<R> {
+    const opId = ctx.opId;
+    const tx = await this.store.begin(
+      this.hostId,
+      ctx.fence === undefined ? undefined : { token: ctx.fence, namespace: fenced.namespace, keys: fenced.keys },
+    );
     let done: Outcome<R> | undefined;
     try {
       done = await act(tx);
       if (opId !== undefined) tx.recordOp(opId, op, done.result);
       await this.fault('before-commit', op, tx);
     } catch (err) {
-      await tx.rollback();
+      // Undo before rolling back: the row locks keep the next writer of these keys out
+      // until the disk is as it was.
       await done?.undo?.();
+      await tx.rollback();
       throw err;
     }
     try {
       await tx.commit();
     } catch (err) {
-      return this.afterFailedCommit(op, opId, done, err);
+      try {
+        return await this.afterFailedCommit(op, opId, done, err);
+      } finally {
+        await tx.rollback();
+      }
     }
     return done.result;
   }
@@ -388,6 +399,14 @@ export class Snapshotter {
     if (landed === true) return done.result;
     if (landed === false && done.undo) await done.undo();
     throw err;
+  }
+
+  private async deleteIfPresent(path: string): Promise<void> {
+    try {
+      await this.btrfs.deleteSubvolume(path);
+    } catch (err) {
+      if (!isBtrfsError(err) || err.code !== 'ENOENT') throw err;
+    }
   }
 
   private async deleteSubvolume(path: string, why: string): Promise<void> {
