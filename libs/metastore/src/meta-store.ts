@@ -47,7 +47,12 @@ export class MetaStore {
     const ds = createDataSource(opts.url, opts.poolSize === undefined ? {} : { poolSize: opts.poolSize });
     await ds.initialize();
     configureSessions(ds);
-    if (opts.migrate !== false) await ds.runMigrations({ transaction: 'each' });
+    try {
+      if (opts.migrate !== false) await migrateExclusively(ds);
+    } catch (err) {
+      await ds.destroy().catch(() => undefined);
+      throw err;
+    }
     return new MetaStore(ds);
   }
 
@@ -176,4 +181,23 @@ export class MetaStore {
 function parseCursor(after: string): number {
   if (!/^\d{1,15}$/.test(after)) throw invalidArgument(`invalid cursor ${JSON.stringify(after.slice(0, 32))}`);
   return Number(after);
+}
+
+/**
+ * Runs pending migrations under a MySQL named lock, so API and worker replicas starting
+ * together migrate once and the others wait for it.
+ */
+async function migrateExclusively(ds: DataSource): Promise<void> {
+  const q = ds.createQueryRunner('master');
+  try {
+    const [got] = (await q.query("SELECT GET_LOCK('snapfleet:migrations', 120) AS got")) as { got: number | null }[];
+    if (got?.got !== 1) throw new Error('metastore: timed out waiting for another process to finish migrating');
+    try {
+      await ds.runMigrations({ transaction: 'each' });
+    } finally {
+      await q.query("SELECT RELEASE_LOCK('snapfleet:migrations')");
+    }
+  } finally {
+    await q.release();
+  }
 }
