@@ -1,11 +1,24 @@
 // Runs once around the whole test run: names the run (pools and databases carry the name)
 // and afterwards removes whatever a crashed test file left behind.
+import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { REPO_ROOT } from './dist';
 import { createConnection } from 'mysql2/promise';
 import { POOLS_BASE, sweepPools } from './pool';
 
 export async function setup(): Promise<void> {
   process.env.SNAPFLEET_TEST_RUN ??= `run${process.pid}`;
+  await pruneOldLogs(join(REPO_ROOT, 'test-results', 'logs'));
+}
+
+/** Process logs of runs older than a day go; a run going on beside this one keeps its own. */
+async function pruneOldLogs(dir: string): Promise<void> {
+  const entries = await readdir(dir).catch(() => [] as string[]);
+  for (const name of entries) {
+    const path = join(dir, name);
+    const st = await stat(path).catch(() => undefined);
+    if (st && Date.now() - st.mtimeMs > 24 * 3600_000) await rm(path, { recursive: true, force: true });
+  }
 }
 
 export async function teardown(): Promise<void> {

@@ -31,4 +31,7 @@ export const KeySchema = z
   .refine((s) => !s.includes('\0'), 'key must not contain NUL')
   .refine(isWellFormed, 'key must be valid UTF-8')
   .refine((s) => utf8Length(s) <= MAX_KEY_BYTES, `key longer than ${MAX_KEY_BYTES} bytes`)
+  // Every URL parser rewrites these two as path segments, escaped or not, so no HTTP client
+  // could address such a snapshot.
+  .refine((s) => s !== '.' && s !== '..', 'key must not be "." or ".." (they cannot travel in a URL path)')
   .describe('Snapshot key (active/view) or name (committed): UTF-8, 1..4096 bytes, no NUL');

@@ -1,10 +1,11 @@
 // Distributed locks on Redis for snapfleet's workers: leases over one or more resources,
 // extended while held, released safely (only by their owner), each carrying a fencing
-// token — a number that grows with every acquisition fleet-wide — which the metadata
-// store checks so a holder that lost its lease cannot write.
+// token — a number that grows with every acquisition on the resources' host (one counter
+// per host, see resources.ts) — which the metadata store checks so a holder that lost its
+// lease cannot write.
 
 export interface LockLease {
-  /** Fencing token of this acquisition: larger than every token handed out before it. */
+  /** Fencing token of this acquisition: larger than every token handed out before it on the same host. */
   readonly token: bigint;
   readonly resources: readonly string[];
   /** Aborted when the lease is lost (an extension failed: the TTL ran out first). */

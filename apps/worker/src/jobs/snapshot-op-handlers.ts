@@ -1,0 +1,15 @@
+// The job-name → service-method table of the host queue: one line per op of OP_NAMES.
+import type { SnapshotOpService } from '../services/snapshot-op.service';
+import { handlerFor, type OpHandlerEntry } from './op-handlers';
+
+export function snapshotOpHandlers(ops: SnapshotOpService): OpHandlerEntry[] {
+  return [
+    handlerFor('prepare', (payload, exec) => ops.prepare(payload, exec)),
+    handlerFor('view', (payload, exec) => ops.view(payload, exec)),
+    handlerFor('commit', (payload, exec) => ops.commit(payload, exec)),
+    handlerFor('remove', (payload, exec) => ops.remove(payload, exec)),
+    handlerFor('update', (payload, exec) => ops.update(payload, exec)),
+    handlerFor('usage', (payload) => ops.usage(payload)),
+    handlerFor('cleanup', (payload, exec) => ops.cleanup(payload, exec)),
+  ];
+}

@@ -1,0 +1,80 @@
+// Handles one job of the host queue: the job name picks the op's handler, the payload is
+// validated against the op's schema, the handler's result (checked against the op's result
+// schema) becomes the job's return value, and any failure leaves as a typed, encoded error
+// that BullMQ retries or not (job-failure.ts). Every log line of the job — this service's,
+// the snapshotter's, the lock service's — carries jobId, op, host and requestId, because the
+// whole handling runs in a logging context bound to them.
+import { Inject, Injectable } from '@nestjs/common';
+import type { Job } from 'bullmq';
+import { OPS, SnapfleetError, describeIssues, invalidArgument, isRetryable, toSnapfleetError, type OpName } from '@snapfleet/contracts';
+import { PinoLogger } from 'nestjs-pino';
+import { toJobFailure } from '../jobs/job-failure';
+import { OpHandlerMap } from '../jobs/op-handlers';
+import { snapshotOpHandlers } from '../jobs/snapshot-op-handlers';
+import { SnapshotOpService } from './snapshot-op.service';
+
+const MAX_REQUEST_ID_LENGTH = 200;
+
+@Injectable()
+export class OpJobService {
+  private readonly handlers: OpHandlerMap;
+
+  constructor(
+    @Inject(SnapshotOpService) ops: SnapshotOpService,
+    @Inject(PinoLogger) private readonly log: PinoLogger,
+  ) {
+    // Throws at start-up when an op has no handler or two.
+    this.handlers = OpHandlerMap.of(snapshotOpHandlers(ops));
+  }
+
+  handle(job: Job): Promise<unknown> {
+    return this.log.runInContext(() => this.run(job), { bindings: jobBindings(job) });
+  }
+
+  private async run(job: Job): Promise<unknown> {
+    const started = performance.now();
+    const ms = () => Math.round(performance.now() - started);
+    this.log.debug({ attempt: job.attemptsMade + 1 }, 'job started');
+    try {
+      const result = await this.execute(job);
+      this.log.info({ ms: ms() }, 'job done');
+      return result;
+    } catch (err) {
+      const typed = toSnapfleetError(err);
+      const retry = isRetryable(typed.code);
+      this.log[retry ? 'warn' : 'info'](
+        { ms: ms(), code: typed.code, err: typed.message, retry, attempt: job.attemptsMade + 1 },
+        retry ? 'job failed; BullMQ retries it' : 'job failed',
+      );
+      throw toJobFailure(typed);
+    }
+  }
+
+  private async execute(job: Job): Promise<unknown> {
+    const entry = this.handlers.get(job.name);
+    if (!entry) throw invalidArgument(`unknown op ${JSON.stringify(job.name)}: expected one of ${this.handlers.ops.join(', ')}`);
+    const op = entry.op as OpName;
+    if (job.id === undefined) throw new SnapfleetError('internal', 'job has no id');
+    const data: unknown = job.data;
+    const raw = data && typeof data === 'object' ? (data as { payload?: unknown }).payload : undefined;
+    const parsed = OPS[op].payload.safeParse(raw);
+    if (!parsed.success) throw invalidArgument(`invalid ${op} payload: ${describeIssues(parsed.error)}`);
+    const result = await entry.handle(parsed.data as never, {
+      opId: job.id,
+      progress: (percent) => {
+        job.updateProgress(percent).catch((err: unknown) => this.log.debug({ err: String(err) }, 'progress update lost'));
+      },
+    });
+    const checked = OPS[op].result.safeParse(result);
+    if (!checked.success) throw new SnapfleetError('internal', `${op} produced a malformed result: ${describeIssues(checked.error)}`);
+    return checked.data;
+  }
+}
+
+/** What every log line of a job carries (the host comes from the root logger's base). */
+export function jobBindings(job: Pick<Job, 'id' | 'name' | 'data'>): Record<string, string> {
+  const bindings: Record<string, string> = { jobId: job.id ?? '', op: job.name };
+  const requestId: unknown = job.data && typeof job.data === 'object' ? (job.data as { requestId?: unknown }).requestId : undefined;
+  if (typeof requestId === 'string' && requestId.length > 0) bindings.requestId = requestId.slice(0, MAX_REQUEST_ID_LENGTH);
+  return bindings;
+}

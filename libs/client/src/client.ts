@@ -1,0 +1,223 @@
+// SnapfleetClient: one method per route of the contracts' ROUTES table, requests built from
+// that table (method + routePath) and answers checked against its response schemas. Mutations
+// return either their result or the job still running (202); the *AndWait methods and
+// settle() wait for the job, so each caller chooses.
+import {
+  AcceptedSchema,
+  MAX_PAGE_SIZE,
+  REQUEST_ID_HEADER,
+  ROUTES,
+  invalidArgument,
+  routePath,
+  type CommitBody,
+  type CreateBody,
+  type JobView,
+  type RouteName,
+  type RouteSpec,
+  type SnapshotInfo,
+  type UpdateBody,
+} from '@snapfleet/contracts';
+import { malformedResponse } from './errors';
+import { pollJob, resultOfJob, type AsyncRouteName, type CompletionValue, type WaitForJobOptions } from './jobs';
+import { mutationHeaders, parseAnswer, pathFor, readAnswer, waitQuery, type PathParams } from './request';
+import { Transport, type Answer } from './transport';
+import type {
+  CallOptions,
+  CompletionOptions,
+  MutationOptions,
+  MutationResult,
+  SettleOptions,
+  SnapfleetClientOptions,
+  UsageOptions,
+  WalkAllOptions,
+  WalkPageQuery,
+} from './types';
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+export const DEFAULT_USER_AGENT = 'snapfleet-client/1';
+
+export class SnapfleetClient {
+  private readonly transport: Transport;
+  private readonly timeoutMs: number;
+
+  constructor(opts: SnapfleetClientOptions) {
+    this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    if (!(this.timeoutMs > 0)) throw invalidArgument('timeoutMs must be a positive number of milliseconds');
+    this.transport = new Transport({
+      baseUrl: opts.baseUrl,
+      ...(opts.token === undefined ? {} : { token: opts.token }),
+      timeoutMs: this.timeoutMs,
+      fetch: opts.fetch ?? globalThis.fetch,
+      userAgent: opts.userAgent ?? DEFAULT_USER_AGENT,
+    });
+  }
+
+  // ---- snapshots -------------------------------------------------------------------------
+
+  /** Prepare (kind `active`, the default) or view a snapshot. */
+  createSnapshot(ns: string, host: string, body: CreateBody, opts: MutationOptions = {}) {
+    return this.mutate('createSnapshot', { ns, host }, body, opts);
+  }
+
+  commitSnapshot(ns: string, host: string, key: string, body: CommitBody, opts: MutationOptions = {}) {
+    return this.mutate('commitSnapshot', { ns, host, key }, body, opts);
+  }
+
+  async statSnapshot(ns: string, host: string, key: string, opts: CallOptions = {}): Promise<SnapshotInfo> {
+    return readAnswer('statSnapshot', await this.exchange('statSnapshot', { ns, host, key }, opts));
+  }
+
+  /** Labels only, containerd field paths (`labels`, `labels.<key>`); none = replace all labels. */
+  updateSnapshot(ns: string, host: string, key: string, body: UpdateBody, opts: MutationOptions = {}) {
+    return this.mutate('updateSnapshot', { ns, host, key }, body, opts);
+  }
+
+  async snapshotMounts(ns: string, host: string, key: string, opts: CallOptions = {}) {
+    return readAnswer('snapshotMounts', await this.exchange('snapshotMounts', { ns, host, key }, opts));
+  }
+
+  /**
+   * Usage of the snapshot itself. Usage of an active snapshot is measured on its host, so the
+   * API may answer 202 like a mutation: this method then waits for the job.
+   */
+  async snapshotUsage(ns: string, host: string, key: string, opts: UsageOptions = {}) {
+    const { query, serverWaitMs } = waitQuery(opts);
+    const a = await this.exchange('snapshotUsage', { ns, host, key }, opts, { query, serverWaitMs });
+    if (a.status === 202) return this.settle('snapshotUsage', this.accepted(a), opts);
+    return readAnswer('snapshotUsage', a);
+  }
+
+  removeSnapshot(ns: string, host: string, key: string, opts: MutationOptions = {}) {
+    return this.mutate('removeSnapshot', { ns, host, key }, undefined, opts);
+  }
+
+  /** One page of snapshots; see walkAll() for all of them. */
+  async walkSnapshots(ns: string, host: string, page: WalkPageQuery = {}, opts: CallOptions = {}) {
+    const query = new URLSearchParams();
+    for (const f of page.filters ?? []) query.append('filter', f);
+    if (page.limit !== undefined) query.set('limit', String(page.limit));
+    if (page.after !== undefined) query.set('after', page.after);
+    return readAnswer('walkSnapshots', await this.exchange('walkSnapshots', { ns, host }, opts, { query }));
+  }
+
+  /** Every snapshot matching `filters`, following `next` cursors page after page. */
+  async *walkAll(ns: string, host: string, filters: readonly string[] = [], opts: WalkAllOptions = {}): AsyncGenerator<SnapshotInfo, void, undefined> {
+    const { pageSize, ...call } = opts;
+    const limit = pageSize ?? MAX_PAGE_SIZE;
+    let after: string | undefined;
+    do {
+      const page = await this.walkSnapshots(ns, host, { filters, limit, ...(after === undefined ? {} : { after }) }, call);
+      yield* page.snapshots;
+      // A cursor that does not move would loop forever.
+      if (page.next !== undefined && page.next === after) {
+        throw malformedResponse('GET', this.transport.url(pathFor('walkSnapshots', { ns, host })), `cursor ${page.next} did not advance`);
+      }
+      after = page.next;
+    } while (after !== undefined);
+  }
+
+  // ---- hosts and jobs ----------------------------------------------------------------------
+
+  cleanupHost(host: string, opts: MutationOptions = {}) {
+    return this.mutate('cleanupHost', { host }, undefined, opts);
+  }
+
+  async listHosts(opts: CallOptions = {}) {
+    return readAnswer('listHosts', await this.exchange('listHosts', {}, opts));
+  }
+
+  async getHost(host: string, opts: CallOptions = {}) {
+    return readAnswer('getHost', await this.exchange('getHost', { host }, opts));
+  }
+
+  async getJob(host: string, jobId: string, opts: CallOptions = {}): Promise<JobView> {
+    return readAnswer('getJob', await this.exchange('getJob', { host, jobId }, opts));
+  }
+
+  /** Polls the job until it completes (returns it) or fails (throws its typed error). */
+  waitForJob(host: string, jobId: string, opts: WaitForJobOptions = {}): Promise<JobView> {
+    return this.poll(host, jobId, opts);
+  }
+
+  /** The value of a mutation's answer, waiting for its job when it was a 202. */
+  async settle<N extends AsyncRouteName>(
+    route: N,
+    result: MutationResult<CompletionValue<N>> | Promise<MutationResult<CompletionValue<N>>>,
+    opts: SettleOptions = {},
+  ): Promise<CompletionValue<N>> {
+    const r = await result;
+    if (r.done) return r.value;
+    const wait: WaitForJobOptions = {
+      ...(opts.jobTimeoutMs === undefined ? {} : { timeoutMs: opts.jobTimeoutMs }),
+      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.requestId === undefined ? {} : { requestId: opts.requestId }),
+    };
+    return resultOfJob(route, await this.poll(r.job.host, r.job.id, wait, r.job));
+  }
+
+  // ---- mutations that wait for completion ---------------------------------------------------
+
+  createSnapshotAndWait(ns: string, host: string, body: CreateBody, opts: CompletionOptions = {}) {
+    return this.settle('createSnapshot', this.createSnapshot(ns, host, body, opts), opts);
+  }
+
+  commitSnapshotAndWait(ns: string, host: string, key: string, body: CommitBody, opts: CompletionOptions = {}) {
+    return this.settle('commitSnapshot', this.commitSnapshot(ns, host, key, body, opts), opts);
+  }
+
+  updateSnapshotAndWait(ns: string, host: string, key: string, body: UpdateBody, opts: CompletionOptions = {}) {
+    return this.settle('updateSnapshot', this.updateSnapshot(ns, host, key, body, opts), opts);
+  }
+
+  removeSnapshotAndWait(ns: string, host: string, key: string, opts: CompletionOptions = {}): Promise<void> {
+    return this.settle('removeSnapshot', this.removeSnapshot(ns, host, key, opts), opts);
+  }
+
+  cleanupHostAndWait(host: string, opts: CompletionOptions = {}) {
+    return this.settle('cleanupHost', this.cleanupHost(host, opts), opts);
+  }
+
+  // ---- plumbing ----------------------------------------------------------------------------
+
+  private async mutate<N extends AsyncRouteName>(name: N, params: PathParams, body: unknown, opts: MutationOptions): Promise<MutationResult<CompletionValue<N>>> {
+    const { query, serverWaitMs } = waitQuery(opts);
+    const headers = mutationHeaders(opts);
+    const a = await this.exchange(name, params, opts, { query, body, headers, serverWaitMs: opts.respondAsync ? 0 : serverWaitMs });
+    if (a.status === 202) return this.accepted(a);
+    return { done: true, value: readAnswer(name, a) as CompletionValue<N> };
+  }
+
+  private accepted(a: Answer): { done: false; job: JobView; location: string } {
+    const { job } = parseAnswer(a, AcceptedSchema);
+    const location = a.headers.get('location') ?? routePath(ROUTES.getJob.path, { host: job.host, jobId: job.id });
+    return { done: false, job, location };
+  }
+
+  private poll(host: string, jobId: string, opts: WaitForJobOptions, first?: JobView): Promise<JobView> {
+    const call = { ...(opts.requestId === undefined ? {} : { requestId: opts.requestId }), ...(opts.signal ? { signal: opts.signal } : {}) };
+    return pollJob({ host, jobId, requestTimeoutMs: this.timeoutMs, get: (timeoutMs) => this.getJob(host, jobId, { ...call, timeoutMs }) }, opts, first);
+  }
+
+  private exchange(
+    name: RouteName,
+    params: PathParams,
+    opts: CallOptions,
+    x: { query?: URLSearchParams; body?: unknown; headers?: Record<string, string>; serverWaitMs?: number } = {},
+  ): Promise<Answer> {
+    const route: RouteSpec = ROUTES[name];
+    const headers = { ...x.headers };
+    if (opts.requestId !== undefined) headers[REQUEST_ID_HEADER] = opts.requestId;
+    return this.transport.send({
+      method: route.method,
+      path: pathFor(name, params),
+      ...(x.query ? { query: x.query } : {}),
+      ...(x.body === undefined ? {} : { body: x.body }),
+      headers,
+      // The API may hold the request for its whole `wait` before it even starts answering.
+      timeoutMs: (opts.timeoutMs ?? this.timeoutMs) + (x.serverWaitMs ?? 0),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+  }
+}
+

@@ -1,0 +1,81 @@
+// Fencing with real processes: a worker frozen (SIGSTOP) in the middle of a commit — its
+// btrfs snapshot made, its metadata not yet committed — past its lock's TTL. Another worker
+// of the host takes the stalled job over with a newer fencing token. When the frozen worker
+// is resumed, its commit is refused (aborted) and it writes nothing; the job completes once,
+// through the new holder, and disk and metadata agree.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { SnapfleetClient } from '@snapfleet/client';
+import { keyHash } from '@snapfleet/metastore';
+import { settledDiff } from '../support/consistency';
+import { startFleet, type Fleet } from '../support/fleet';
+
+let fleet: Fleet;
+let client: SnapfleetClient;
+let host: string;
+const ns = 'fence';
+
+// Short lock, job-lock and stalled-check times so the takeover happens within seconds.
+const timing = { SNAPFLEET_LOCK_TTL_MS: '1000', SNAPFLEET_JOB_LOCK_MS: '2000', SNAPFLEET_STALLED_INTERVAL_MS: '1000' };
+
+beforeAll(async () => {
+  fleet = await startFleet({ label: 'fencing', hosts: 1, apis: 1, workersPerHost: 0, workerEnv: timing });
+  host = fleet.hosts[0]!.id;
+  client = new SnapfleetClient({ baseUrl: fleet.apis[0]!.url });
+}, 120_000);
+afterAll(async () => fleet?.dispose());
+
+async function fenceToken(key: string): Promise<bigint> {
+  const rows = await fleet.store.query<{ token: string }[]>(
+    'SELECT CAST(token AS CHAR) AS token FROM fences WHERE host_id = ? AND namespace = ? AND key_hash = ?',
+    [host, ns, keyHash(key)],
+    'test',
+  );
+  return BigInt(rows[0]?.token ?? 0);
+}
+
+async function processState(pid: number): Promise<string> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] ?? '?';
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+it('a worker paused past its lock TTL is aborted at commit and writes nothing', async () => {
+  const stale = await fleet.startWorker(host, {
+    SNAPFLEET_FAULTS: JSON.stringify([{ point: 'before-commit', op: 'commit', action: 'stop' }]),
+  });
+  await client.createSnapshotAndWait(ns, host, { key: 'work' });
+
+  const accepted = await client.commitSnapshot(ns, host, 'work', { name: 'layer' }, { respondAsync: true });
+  if (accepted.done) throw new Error('expected 202');
+  await waitFor('the worker to freeze at its commit', async () => (await processState(stale.pid!)) === 'T');
+
+  const frozenToken = await fenceToken('work');
+  expect(frozenToken).toBeGreaterThan(0n);
+  // A second worker takes the stalled job over once the frozen one's job lock lapses; it
+  // registers its newer fence and then waits for the frozen worker's row lock.
+  await fleet.startWorker(host);
+  await waitFor('the new holder to register a newer fence', async () => (await fenceToken('work')) > frozenToken, 60_000);
+  stale.kill('SIGCONT');
+
+  const job = await client.waitForJob(host, accepted.job.id, { timeoutMs: 90_000 });
+  expect(job.state).toBe('completed');
+  expect(await client.statSnapshot(ns, host, 'layer')).toMatchObject({ name: 'layer', kind: 'committed' });
+
+  const staleLog = await readFile(join(fleet.logs, `worker-${host}-0.log`), 'utf8');
+  expect(staleLog).toMatch(/lost the lock/);
+  // Exactly one committed snapshot, and nothing on disk that metadata does not know.
+  const names = [];
+  for await (const s of client.walkAll(ns, host)) names.push(`${s.kind}:${s.name}`);
+  expect(names).toEqual(['committed:layer']);
+  const d = await settledDiff(fleet.store, fleet.hosts[0]!);
+  expect(d).toMatchObject({ rows: 1, subvolumes: 1, missingOnDisk: [], orphansOnDisk: [] });
+}, 180_000);
