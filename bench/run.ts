@@ -6,7 +6,11 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { loadBtrfs } from '@snapfleet/btrfs';
 import { makeHarness } from '../test/support/snapshotter';
+import { SnapfleetClient } from '@snapfleet/client';
+import { Snapshotter } from '@snapfleet/snapshotter';
+import { startFleet } from '../test/support/fleet';
 import { createDeleteCycle, rawCycle, snapshotterCycle } from './core';
+import { ensureDir, httpCycle, inProcessCycle, p, readLoad, type CycleRun, type ReadRun } from './fleet';
 import { fmt, type RunStats } from './stats';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -20,9 +24,16 @@ function median(values: number[]): number {
 }
 
 async function main(): Promise<void> {
+  const only = process.env.BENCH_ONLY;
+  const results: Results = new Map();
+  const fleet = only === 'core' ? undefined : await fleetBench();
+  if (only !== 'fleet') await coreBench(results);
+  await writeReport(results, fleet);
+}
+
+async function coreBench(results: Results): Promise<void> {
   const h = await makeHarness({ label: 'bench', poolMiB: 4096 });
   const progs = loadBtrfs({ backend: 'progs' });
-  const results: Results = new Map();
   // Lets btrfs's cleaner finish dropping deleted subvolumes and writeback settle, so one
   // case's leftovers do not slow the next one down.
   const quiet = () => {
@@ -51,10 +62,109 @@ async function main(): Promise<void> {
   } finally {
     await h.dispose();
   }
-  await writeReport(results);
 }
 
-async function writeReport(results: Results): Promise<void> {
+interface FleetFigures {
+  rounds: Array<{ raw: RunStats; inproc: CycleRun; http: CycleRun }>;
+  stat: ReadRun;
+  walk: ReadRun;
+}
+
+const FLEET_C = 16;
+const FLEET_ROUNDS = Number(process.env.BENCH_FLEET_ROUNDS ?? 3);
+const FLEET_CYCLES = Number(process.env.BENCH_FLEET_CYCLES ?? 400);
+const READ_SECONDS = Number(process.env.BENCH_READ_SECONDS ?? 10);
+
+/**
+ * The fleet: one host (worker process), one API process, MariaDB and Redis, all on this
+ * machine. The raw loop and the in-process snapshotter run from this process on the same
+ * pool and database, interleaved with the HTTP cycles.
+ */
+async function fleetBench(): Promise<FleetFigures> {
+  const fleet = await startFleet({ label: 'bench', hosts: 1, apis: 1, poolMiB: 8192, workerEnv: { SNAPFLEET_WORKER_CONCURRENCY: String(FLEET_C) } });
+  try {
+    const host = fleet.hosts[0]!;
+    const api = fleet.apis[0]!;
+    const client = new SnapfleetClient({ baseUrl: api.url });
+    const root = await ensureDir(join(host.pool.dir, 'inproc'));
+    const s = await Snapshotter.open({ hostId: `${host.id}-inproc`, root, btrfs: loadBtrfs({ backend: 'native' }), store: fleet.store });
+    const quiet = () => {
+      execFileSync('btrfs', ['subvolume', 'sync', host.pool.dir]);
+      execFileSync('sync');
+    };
+    const native = loadBtrfs({ backend: 'native' });
+    await httpCycle(client, host.id, 'warm', FLEET_CYCLES / 2, FLEET_C);
+    await inProcessCycle(s, 'warm', FLEET_CYCLES / 2, FLEET_C);
+    const rounds: FleetFigures['rounds'] = [];
+    for (let r = 0; r < FLEET_ROUNDS; r++) {
+      quiet();
+      const raw = await rawCycle(native, join(host.pool.dir, `raw-${r}`), FLEET_CYCLES, FLEET_C);
+      quiet();
+      const inproc = await inProcessCycle(s, `r${r}`, FLEET_CYCLES, FLEET_C);
+      quiet();
+      const http = await httpCycle(client, host.id, `r${r}`, FLEET_CYCLES, FLEET_C);
+      await s.settled();
+      rounds.push({ raw, inproc, http });
+      console.error(`fleet round ${r}: raw ${fmt(raw.rate)} /s, in-process ${fmt(inproc.stats.rate)} /s, http ${fmt(http.stats.rate)} /s`);
+    }
+    // Reads: 1,000 snapshots to stat and walk through one API process.
+    for (let i = 0; i < 1000; i++) await s.view({ namespace: 'reads', key: `r-${i}` }).catch(() => undefined);
+    const nsPath = `/v1/namespaces/reads/hosts/${host.id}-inproc`;
+    const stat = await readLoad(api.url, `${nsPath}/snapshots/r-500`, READ_SECONDS);
+    console.error(`stat: ${fmt(stat.rate)} req/s`);
+    const walk = await readLoad(api.url, `${nsPath}/snapshots?limit=100`, READ_SECONDS);
+    console.error(`walk: ${fmt(walk.rate)} req/s`);
+    return { rounds, stat, walk };
+  } finally {
+    await fleet.dispose();
+  }
+}
+
+function fleetSection(f: FleetFigures): string[] {
+  const med = (xs: number[]) => median(xs);
+  const rate = (pick: (r: FleetFigures['rounds'][number]) => number) => med(f.rounds.map(pick));
+  const ratio = (pick: (r: FleetFigures['rounds'][number]) => number) => f.rounds.map(pick);
+  const httpVsRaw = ratio((r) => r.http.stats.rate / r.raw.rate);
+  const inprocVsRaw = ratio((r) => r.inproc.stats.rate / r.raw.rate);
+  const ops = ['prepare', 'commit', 'remove'] as const;
+  const lat = (which: 'http' | 'inproc', op: (typeof ops)[number], q: number) => med(f.rounds.map((r) => p(r[which].latencies[op], q)));
+  const show = (xs: number[]) => xs.map((x) => `${fmt(x * 100)} %`).join(', ');
+  return [
+    '## Fleet: HTTP → queue → worker, vs in-process and raw ioctls (one host)',
+    '',
+    `One API process, one worker process (concurrency ${FLEET_C}), MariaDB and Redis on this machine; the load`,
+    `generator, the in-process snapshotter and the raw loop run in the bench process. Concurrency ${FLEET_C},`,
+    `${FLEET_ROUNDS} rounds of ${FLEET_CYCLES} prepare→commit→remove cycles per case, interleaved; medians over rounds.`,
+    '',
+    '| case | cycles/s |',
+    '|---|---:|',
+    `| raw ioctl cycle c=${FLEET_C} | ${fmt(rate((r) => r.raw.rate))} |`,
+    `| in-process snapshotter c=${FLEET_C} | ${fmt(rate((r) => r.inproc.stats.rate))} |`,
+    `| HTTP end to end c=${FLEET_C} | ${fmt(rate((r) => r.http.stats.rate))} |`,
+    '',
+    '| ratio | median | per round | target |',
+    '|---|---:|---|---:|',
+    `| HTTP / raw ioctl | ${fmt(med(httpVsRaw) * 100)} % | ${show(httpVsRaw)} | ≥ 60 % |`,
+    `| in-process / raw ioctl | ${fmt(med(inprocVsRaw) * 100)} % | ${show(inprocVsRaw)} | — |`,
+    '',
+    '| op | in-process p50 ms | HTTP p50 ms | added p50 ms (target ≤ 3) | in-process p99 ms | HTTP p99 ms |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...ops.map(
+      (op) =>
+        `| ${op} | ${fmt(lat('inproc', op, 50), 2)} | ${fmt(lat('http', op, 50), 2)} | ${fmt(lat('http', op, 50) - lat('inproc', op, 50), 2)} | ${fmt(lat('inproc', op, 99), 2)} | ${fmt(lat('http', op, 99), 2)} |`,
+    ),
+    '',
+    `Reads from one API process (autocannon, 32 keep-alive connections, ${READ_SECONDS} s each, 1,000 snapshots in the namespace):`,
+    '',
+    '| read | req/s | p50 ms | p99 ms | non-2xx | target |',
+    '|---|---:|---:|---:|---:|---:|',
+    `| stat | ${fmt(f.stat.rate)} | ${f.stat.p50ms} | ${f.stat.p99ms} | ${f.stat.non2xx + f.stat.errors} | ≥ 3,000 |`,
+    `| walk (limit 100) | ${fmt(f.walk.rate)} | ${f.walk.p50ms} | ${f.walk.p99ms} | ${f.walk.non2xx + f.walk.errors} | ≥ 3,000 |`,
+    '',
+  ];
+}
+
+async function writeReport(results: Results, fleet: FleetFigures | undefined): Promise<void> {
   const runs = (name: string) => {
     const r = results.get(name);
     if (!r) throw new Error(`missing bench case ${name}`);
@@ -86,24 +196,27 @@ async function writeReport(results: Results): Promise<void> {
     `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version};`,
     `MariaDB and the pool's image file share one virtual disk. Run ${new Date().toISOString()}.`,
     '',
+    ...(fleet ? fleetSection(fleet) : []),
     '## Core: in-process snapshotter vs raw ioctls, native vs btrfs-progs',
     '',
     '| case | cycles/s | p50 ms | p99 ms |',
     '|---|---:|---:|---:|',
-    ...[
+    ...(results.size === 0 ? [] : [
       'raw ioctl cycle c=1',
       'snapshotter cycle c=1',
       'raw ioctl cycle c=8',
       'snapshotter cycle c=8',
       'native create+delete c=1',
       'progs create+delete c=1',
-    ].map(row),
+    ].map(row)),
     '',
     '| ratio | median | per round | target |',
     '|---|---:|---|---:|',
-    ratioRow('snapshotter / raw ioctl, c=1', 'snapshotter cycle c=1', 'raw ioctl cycle c=1', '—'),
-    ratioRow('snapshotter / raw ioctl, c=8', 'snapshotter cycle c=8', 'raw ioctl cycle c=8', '≥ 70 %'),
-    ratioRow('native / btrfs-progs, create+delete', 'native create+delete c=1', 'progs create+delete c=1', '≥ 3×', false),
+    ...(results.size === 0 ? [] : [
+      ratioRow('snapshotter / raw ioctl, c=1', 'snapshotter cycle c=1', 'raw ioctl cycle c=1', '—'),
+      ratioRow('snapshotter / raw ioctl, c=8', 'snapshotter cycle c=8', 'raw ioctl cycle c=8', '≥ 70 %'),
+      ratioRow('native / btrfs-progs, create+delete', 'native create+delete c=1', 'progs create+delete c=1', '≥ 3×', false),
+    ]),
     '',
     'A raw cycle is the ioctls a prepare→commit→remove issues — create subvolume (root mode set),',
     'read-only snapshot, usage search, delete both — with no metadata. A snapshotter cycle is',

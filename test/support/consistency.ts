@@ -2,8 +2,7 @@
 // row has its subvolume at <root>/<kind dir>/<id>, and every subvolume under the root has
 // its row. Background deletes finish within moments, so the check waits for agreement.
 import { relative } from 'node:path';
-import { KIND_DIRS } from '@snapfleet/snapshotter';
-import type { Kind } from '@snapfleet/contracts';
+import { KIND_DIRS, type Kind } from '@snapfleet/contracts';
 import type { FleetHost } from './fleet';
 import type { MetaStore } from '@snapfleet/metastore';
 import { listSubvolumes } from './pool';

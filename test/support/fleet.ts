@@ -111,7 +111,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
       const port = await freePort();
       const proc = launch(`api-${apis.length}`, 'apps/api/src/main.js', {
         SNAPFLEET_PORT: String(port),
-        SNAPFLEET_HOST: '127.0.0.1',
+        SNAPFLEET_BIND: '127.0.0.1',
         SNAPFLEET_HOST_TIMEOUT_MS: '3000',
         ...opts.apiEnv,
         ...env,

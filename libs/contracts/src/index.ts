@@ -13,3 +13,4 @@ export * from './filters';
 export * from './http';
 export * from './jobs';
 export * from './env';
+export * from './layout';

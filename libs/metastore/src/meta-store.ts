@@ -5,6 +5,7 @@ import {
   failedPrecondition,
   invalidArgument,
   notFound,
+  equalityConstraints,
   parseFilters,
   snapshotAdaptor,
   type Kind,
@@ -38,6 +39,7 @@ export interface WalkPage {
 }
 
 const WALK_BATCH = 500;
+const MAX_WALK_BATCH = 1001;
 
 export class MetaStore {
   private constructor(readonly dataSource: DataSource) {}
@@ -101,8 +103,10 @@ export class MetaStore {
 
   /**
    * One page of the namespace's snapshots matching containerd filters (OR of the given
-   * strings), in row order. The cursor is the last row id seen, so pages stay stable while
-   * snapshots come and go.
+   * strings), in row order. The cursor is the last row id returned, so pages stay stable
+   * while snapshots come and go; `next` is given only when a further match exists.
+   * Equality tests on kind, name and parent narrow the SQL itself; when they are all the
+   * filter says, the page is one indexed query of `limit + 1` rows.
    */
   async walk(
     hostId: string,
@@ -111,24 +115,44 @@ export class MetaStore {
     page: { limit?: number; after?: string } = {},
   ): Promise<WalkPage> {
     const filter = parseFilters(filters);
+    const eq = equalityConstraints(filter);
+    const exact = eq?.exact === true;
     const limit = page.limit ?? Number.MAX_SAFE_INTEGER;
+    const batch = exact ? Math.min(limit + 1, MAX_WALK_BATCH) : WALK_BATCH;
+    const where = ['s.host_id = ?', 's.namespace = ?'];
+    const params: unknown[] = [hostId, namespace];
+    if (eq?.kind !== undefined) {
+      where.push('s.kind = ?');
+      params.push(eq.kind);
+    }
+    if (eq?.name !== undefined) {
+      where.push('s.key_hash = ?');
+      params.push(keyHash(eq.name));
+    }
+    if (eq?.parent === '') where.push('s.parent_id IS NULL');
+    else if (eq?.parent !== undefined) {
+      where.push('p.key_hash = ?');
+      params.push(keyHash(eq.parent));
+    }
     let cursor = page.after === undefined ? 0 : parseCursor(page.after);
     const out: SnapshotInfo[] = [];
     for (;;) {
       const rows = await this.query<SnapshotRow[]>(
-        `SELECT ${SNAPSHOT_COLUMNS} FROM ${SNAPSHOT_FROM}
-         WHERE s.host_id = ? AND s.namespace = ? AND s.id > ? ORDER BY s.id LIMIT ?`,
-        [hostId, namespace, cursor, WALK_BATCH],
+        `SELECT ${SNAPSHOT_COLUMNS} FROM ${SNAPSHOT_FROM} WHERE ${where.join(' AND ')} AND s.id > ? ORDER BY s.id LIMIT ?`,
+        [...params, cursor, batch],
         'walking snapshots',
       );
       for (const row of rows) {
-        cursor = Number(row.id);
         const info = toInfo(row);
-        if (!filter.match(snapshotAdaptor(info))) continue;
-        out.push(info);
+        if (!exact && !filter.match(snapshotAdaptor(info))) {
+          cursor = Number(row.id);
+          continue;
+        }
         if (out.length === limit) return { snapshots: out, next: String(cursor) };
+        out.push(info);
+        cursor = Number(row.id);
       }
-      if (rows.length < WALK_BATCH) return { snapshots: out };
+      if (rows.length < batch) return { snapshots: out };
     }
   }
 

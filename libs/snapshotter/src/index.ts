@@ -3,7 +3,6 @@
 export * from './snapshotter';
 export * from './namespaced-client';
 export * from './faults';
-export * from './layout';
 export * from './btrfs-errors';
 export * from './keys';
 export * from './deferred-deletes';

@@ -5,14 +5,17 @@
 import { lstat, mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  btrfsMounts,
   CommitPayloadSchema,
   CreatePayloadSchema,
   KeyPayloadSchema,
   NamespaceSchema,
   UpdatePayloadSchema,
   hasCode,
+  KIND_DIRS,
   parseOrThrow,
   silentLogger,
+  subvolumePath,
   unavailable,
   type CleanupResult,
   type CommitPayload,
@@ -36,7 +39,6 @@ import { btrfsFailure } from './btrfs-errors';
 import { fencedKeys, type Fenced } from './keys';
 import { DeferredDeletes } from './deferred-deletes';
 import type { FaultHook } from './faults';
-import { btrfsMounts, KIND_DIRS, subvolumePath } from './layout';
 
 export interface SnapshotterOptions {
   hostId: string;

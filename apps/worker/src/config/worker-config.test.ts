@@ -28,7 +28,16 @@ describe('loadWorkerConfig', () => {
       lockTtlMs: 10_000,
       logLevel: 'info',
       btrfsBackend: 'auto',
+      jobLockMs: 30_000,
+      stalledIntervalMs: 30_000,
+      faults: [],
     });
+  });
+
+  it('reads fault injection specs and refuses malformed ones', () => {
+    const spec = [{ point: 'before-commit', op: 'commit', action: 'stop' }];
+    expect(loadWorkerConfig({ ...base, SNAPFLEET_FAULTS: JSON.stringify(spec) }).faults).toEqual(spec);
+    expect(() => loadWorkerConfig({ ...base, SNAPFLEET_FAULTS: '[{"point":"nowhere"}]' })).toThrow(/SNAPFLEET_FAULTS/);
   });
 
   it('reads every variable', () => {

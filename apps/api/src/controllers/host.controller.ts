@@ -1,0 +1,35 @@
+// Hosts: the fleet with its health, one host, and cleanup of a host's orphan subvolumes.
+import { Controller, Get, Inject, Post, Res } from '@nestjs/common';
+import { ROUTES, type CleanupResult, type HostView } from '@snapfleet/contracts';
+import type { FastifyReply } from 'fastify';
+import { sendJobOutcome } from '../http/job-reply';
+import { HostParam, JobOptionsParam, type JobRouteOptions } from '../http/request-params';
+import { nestPath } from '../http/route-table';
+import { HostService } from '../services/host.service';
+import { SnapshotService } from '../services/snapshot.service';
+
+@Controller()
+export class HostController {
+  constructor(
+    @Inject(HostService) private readonly hosts: HostService,
+    @Inject(SnapshotService) private readonly snapshots: SnapshotService,
+  ) {}
+
+  @Get(nestPath(ROUTES.listHosts))
+  async list(): Promise<{ hosts: HostView[] }> {
+    return { hosts: await this.hosts.list() };
+  }
+
+  @Get(nestPath(ROUTES.getHost))
+  get(@HostParam() host: string): Promise<HostView> {
+    return this.hosts.get(host);
+  }
+
+  @Post(nestPath(ROUTES.cleanupHost))
+  async cleanup(@HostParam() host: string, @JobOptionsParam() opts: JobRouteOptions, @Res() reply: FastifyReply): Promise<void> {
+    sendJobOutcome(reply, host, await this.snapshots.cleanup(host, opts), opts, {
+      status: ROUTES.cleanupHost.status,
+      body: (r) => r as CleanupResult,
+    });
+  }
+}

@@ -1,0 +1,43 @@
+// Request logging: one line per request with its id, at a level that keeps the read path
+// quiet (successful reads are debug; mutations info; server errors error).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { RequestMethod } from '@nestjs/common';
+import type { Params } from 'nestjs-pino';
+import type { LevelWithSilent } from 'pino';
+import { requestIdOf } from './request-id';
+
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function levelOf(req: IncomingMessage, res: ServerResponse, err?: Error): LevelWithSilent {
+  // 503 is a dependency or host being down: said in the problem, no stack to look at.
+  if (res.statusCode === 503) return 'warn';
+  if (err || res.statusCode >= 500) return 'error';
+  // A 404 on stat is how containerd asks "does this exist?": normal traffic, not news.
+  return READS.has(req.method ?? '') ? 'debug' : 'info';
+}
+
+export function loggerParams(level: LevelWithSilent): Params {
+  return {
+    // nestjs-pino's default route pattern (`{/*splat}`) matches no request on Nest 12's
+    // Fastify adapter, which silently disables request logging; `{*splat}` matches all.
+    forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
+    pinoHttp: {
+      level,
+      genReqId: (req) => requestIdOf(req),
+      customAttributeKeys: { reqId: 'requestId' },
+      customLogLevel: levelOf,
+      // pino-http makes up an Error ("failed with status code 503") for every 5xx; the
+      // exception filter already logged the real one when there was one.
+      customErrorObject: (_req, _res, _err, value: Record<string, unknown>) => {
+        const { err: _synthetic, ...rest } = value;
+        return rest;
+      },
+      // Log lines inside a request carry its id; the request itself only on the summary line.
+      quietReqLogger: true,
+      serializers: {
+        req: (req: { method?: string; url?: string }) => ({ method: req.method, url: req.url }),
+        res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+      },
+    },
+  };
+}

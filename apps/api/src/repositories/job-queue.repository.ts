@@ -1,0 +1,188 @@
+// BullMQ behind one class: one Queue per host (created on first use, all on one shared
+// Redis connection), one QueueEvents per host while someone waits on that host's jobs, and
+// the few reads the API needs. Nothing above this file imports bullmq or ioredis.
+import type { OnApplicationShutdown } from '@nestjs/common';
+import { Queue, QueueEvents, type Job } from 'bullmq';
+import IORedis, { type Redis } from 'ioredis';
+import { QUEUE_PREFIX, queueName, type JobData, type JobState, type Logger, type OpName } from '@snapfleet/contracts';
+import { redactUrl } from '../config/api-config';
+import { withDeadline } from '../util/deadline';
+import { queueError } from './redis-errors';
+
+export type SnapfleetJob = Job<JobData, unknown, OpName>;
+export type JobOptions = Parameters<Queue['add']>[2];
+
+/** Longest the API waits for Redis at start. */
+const STARTUP_TIMEOUT_MS = 8_000;
+/** Queue objects are cheap (they share the connection) but not free: at most this many. */
+const MAX_QUEUES = 4096;
+/** A host's QueueEvents (one blocking connection) is closed after this long without waiters. */
+const EVENTS_IDLE_MS = 60_000;
+
+/** One host's event stream reader and the waiters it wakes, by job id. */
+interface HostEvents {
+  events: QueueEvents;
+  waiters: Map<string, Set<() => void>>;
+  idleTimer?: NodeJS.Timeout;
+}
+
+export class JobQueueRepository implements OnApplicationShutdown {
+  private readonly queues = new Map<string, Queue>();
+  private readonly hostEvents = new Map<string, HostEvents>();
+  private closed = false;
+
+  private constructor(
+    private readonly redis: Redis,
+    private readonly redisUrl: string,
+    private readonly log: Logger,
+  ) {}
+
+  /** Connects to Redis and checks it answers, or fails clearly. */
+  static async connect(url: string, log: Logger): Promise<JobQueueRepository> {
+    const redis = new IORedis(url, {
+      lazyConnect: true,
+      // Commands fail at once while Redis is down (→ 503) instead of queueing up in memory
+      // behind a reconnect that may never come.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      connectTimeout: 5_000,
+      retryStrategy: (times) => Math.min(times * 250, 2_000),
+    });
+    let lastError = '';
+    redis.on('error', (err: Error) => {
+      // ioredis repeats the same error on every reconnect attempt; say it once.
+      if (err.message !== lastError) log.warn({ err: err.message }, 'redis connection error');
+      lastError = err.message;
+    });
+    redis.on('ready', () => {
+      if (lastError) log.info('redis connection restored');
+      lastError = '';
+    });
+    try {
+      await withDeadline(
+        redis.connect().then(() => redis.ping()),
+        `Redis at ${redactUrl(url)}`,
+        STARTUP_TIMEOUT_MS,
+      );
+    } catch (err) {
+      redis.disconnect();
+      const reason = err instanceof Error ? err.message : String(err);
+      throw new Error(`cannot reach Redis at ${redactUrl(url)} (SNAPFLEET_REDIS_URL): ${reason}`, { cause: err });
+    }
+    return new JobQueueRepository(redis, url, log);
+  }
+
+  /**
+   * Adds a job. With a `jobId` that already exists BullMQ adds nothing and returns a Job
+   * carrying *this* call's name and data, so callers that care read the stored job back.
+   */
+  async add(host: string, op: OpName, data: JobData, opts: JobOptions): Promise<SnapfleetJob> {
+    try {
+      return (await withDeadline(this.queue(host).add(op, data, opts), 'Redis')) as SnapfleetJob;
+    } catch (err) {
+      throw queueError(err, 'adding a job');
+    }
+  }
+
+  async getJob(host: string, jobId: string): Promise<SnapfleetJob | undefined> {
+    try {
+      return (await withDeadline(this.queue(host).getJob(jobId), 'Redis')) as SnapfleetJob | undefined;
+    } catch (err) {
+      throw queueError(err, 'reading a job');
+    }
+  }
+
+  /** One round trip: cheaper than reading the whole job while it is still running. */
+  async getJobState(host: string, jobId: string): Promise<JobState> {
+    try {
+      return await withDeadline(this.queue(host).getJobState(jobId), 'Redis');
+    } catch (err) {
+      throw queueError(err, 'reading a job state');
+    }
+  }
+
+  /**
+   * Calls `wake` when the host's event stream reports that the job finished or went away.
+   * Only a wake-up: events can be missed (a reconnect, a job that ended before the stream
+   * was read), so callers re-read the job after each call and also poll. Returns the
+   * unsubscribe function.
+   */
+  onJobSettled(host: string, jobId: string, wake: () => void): () => void {
+    if (this.closed) return () => undefined;
+    const h = this.events(host);
+    clearTimeout(h.idleTimer);
+    h.idleTimer = undefined;
+    let set = h.waiters.get(jobId);
+    if (!set) h.waiters.set(jobId, (set = new Set()));
+    set.add(wake);
+    return () => {
+      set.delete(wake);
+      if (set.size === 0) h.waiters.delete(jobId);
+      if (h.waiters.size === 0 && !this.closed) {
+        h.idleTimer = setTimeout(() => this.closeEvents(host), EVENTS_IDLE_MS);
+        h.idleTimer.unref();
+      }
+    };
+  }
+
+  /** Closes event readers, queues and the shared connection. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const events = [...this.hostEvents.keys()].map((host) => this.closeEvents(host));
+    const queues = [...this.queues.values()].map((q) => q.close().catch(() => undefined));
+    this.queues.clear();
+    await Promise.all([...events, ...queues]);
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+
+  /** After the HTTP server closed: no request waits on a job any more. */
+  onApplicationShutdown(): Promise<void> {
+    return this.close();
+  }
+
+  private queue(host: string): Queue {
+    let q = this.queues.get(host);
+    if (q) {
+      // Most recently used last, so the first entry is the one to evict.
+      this.queues.delete(host);
+      this.queues.set(host, q);
+      return q;
+    }
+    q = new Queue(queueName(host), { connection: this.redis, prefix: QUEUE_PREFIX });
+    // Connection errors are reported once by the shared client's own listener.
+    q.on('error', () => undefined);
+    this.queues.set(host, q);
+    if (this.queues.size > MAX_QUEUES) {
+      const [oldest, evicted] = this.queues.entries().next().value as [string, Queue];
+      this.queues.delete(oldest);
+      void evicted.close().catch(() => undefined);
+    }
+    return q;
+  }
+
+  private events(host: string): HostEvents {
+    let h = this.hostEvents.get(host);
+    if (h) return h;
+    // QueueEvents blocks on XREAD, so it needs a connection of its own (BullMQ makes it).
+    const events = new QueueEvents(queueName(host), { connection: { url: this.redisUrl }, prefix: QUEUE_PREFIX });
+    const waiters = new Map<string, Set<() => void>>();
+    const wake = ({ jobId }: { jobId: string }) => {
+      for (const fn of waiters.get(jobId) ?? []) fn();
+    };
+    events.on('completed', wake);
+    events.on('failed', wake);
+    events.on('removed', wake);
+    events.on('error', (err: Error) => this.log.debug({ host, err: err.message }, 'queue events error'));
+    h = { events, waiters };
+    this.hostEvents.set(host, h);
+    return h;
+  }
+
+  private async closeEvents(host: string): Promise<void> {
+    const h = this.hostEvents.get(host);
+    if (!h) return;
+    this.hostEvents.delete(host);
+    clearTimeout(h.idleTimer);
+    await h.events.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,97 @@
+// MySQL behind one class: snapshot reads, host rows and the op log, each call bounded by a
+// deadline so a database that stops answering becomes a 503, not a hung request.
+import type { OnApplicationShutdown } from '@nestjs/common';
+import { type WalkPage, HostStore, MetaStore, metadataError, type HostRecord, type StoredSnapshot } from '@snapfleet/metastore';
+import { OP_NAMES, type OpName } from '@snapfleet/contracts';
+import { redactUrl } from '../config/api-config';
+import { withDeadline } from '../util/deadline';
+
+/** Longest the API waits for MySQL at start (connect, create the database, migrate). */
+const STARTUP_TIMEOUT_MS = 12_000;
+
+export interface OpRecord {
+  op: OpName;
+  result: unknown;
+  createdAt: Date;
+}
+
+const isOpName = (v: string): v is OpName => (OP_NAMES as readonly string[]).includes(v);
+
+export class MetadataRepository implements OnApplicationShutdown {
+  private readonly hosts: HostStore;
+
+  private constructor(private readonly store: MetaStore) {
+    this.hosts = new HostStore(store.dataSource);
+  }
+
+  /** Connects and runs pending migrations (under the metastore's lock), or fails clearly. */
+  static async connect(url: string): Promise<MetadataRepository> {
+    const opening = MetaStore.open({ url });
+    try {
+      return new MetadataRepository(await withDeadline(opening, `MySQL at ${redactUrl(url)}`, STARTUP_TIMEOUT_MS));
+    } catch (err) {
+      // A store that opens after the deadline must not keep the process alive.
+      void opening.then((s) => s.close()).catch(() => undefined);
+      const reason = err instanceof Error ? err.message : String(err);
+      throw new Error(`cannot open the metadata database at ${redactUrl(url)} (SNAPFLEET_MYSQL_URL): ${reason}`, { cause: err });
+    }
+  }
+
+  getSnapshot(host: string, namespace: string, key: string): Promise<StoredSnapshot> {
+    return withDeadline(this.store.getSnapshot(host, namespace, key), 'MySQL');
+  }
+
+  getMountable(host: string, namespace: string, key: string): Promise<StoredSnapshot> {
+    return withDeadline(this.store.getMountable(host, namespace, key), 'MySQL');
+  }
+
+  walk(host: string, namespace: string, filters: readonly string[], page: { limit: number; after?: string }): Promise<WalkPage> {
+    return withDeadline(this.store.walk(host, namespace, filters, page), 'MySQL');
+  }
+
+  /**
+   * What an op recorded in MySQL when it took effect (its op id is the job id): the durable
+   * outcome that outlives the job's entry in Redis.
+   */
+  async findOpRecord(host: string, opId: string): Promise<OpRecord | undefined> {
+    // The metastore exposes the result only (findOp); the op name and time come from the
+    // same row, read here with the metastore's own query helper.
+    const rows = await withDeadline(
+      this.store.query<{ op: string; result: string; created_at: Date }[]>(
+        'SELECT op, result, created_at FROM ops WHERE host_id = ? AND op_id = ?',
+        [host, opId],
+        'reading the op log',
+      ),
+      'MySQL',
+    );
+    const row = rows[0];
+    if (!row || !isOpName(row.op)) return undefined;
+    return { op: row.op, result: JSON.parse(row.result) as unknown, createdAt: row.created_at };
+  }
+
+  listHosts(): Promise<HostRecord[]> {
+    return withDeadline(this.mapped(this.hosts.list(), 'listing hosts'), 'MySQL');
+  }
+
+  getHost(id: string): Promise<HostRecord | undefined> {
+    return withDeadline(this.mapped(this.hosts.get(id), 'reading a host'), 'MySQL');
+  }
+
+  close(): Promise<void> {
+    return this.store.close();
+  }
+
+  /** After the HTTP server closed: no request needs the database any more. */
+  onApplicationShutdown(): Promise<void> {
+    return this.close();
+  }
+
+  /** HostStore goes through TypeORM directly: its driver errors get the metastore's typing. */
+  private async mapped<T>(work: Promise<T>, what: string): Promise<T> {
+    try {
+      return await work;
+    } catch (err) {
+      throw metadataError(err, what);
+    }
+  }
+}

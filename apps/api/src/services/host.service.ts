@@ -1,0 +1,57 @@
+// Hosts as the API shows them (health from heartbeat age), and the gate every job passes:
+// a job for a host that is unknown or down is refused with 503 rather than left waiting.
+import { Inject, Injectable } from '@nestjs/common';
+import { notFound, unavailable, type HostView, type SnapfleetError } from '@snapfleet/contracts';
+import type { HostRecord } from '@snapfleet/metastore';
+import { ApiConfig } from '../config/api-config';
+import { MetadataRepository } from '../repositories/metadata.repository';
+
+@Injectable()
+export class HostService {
+  constructor(
+    @Inject(MetadataRepository) private readonly metadata: MetadataRepository,
+    @Inject(ApiConfig) private readonly config: ApiConfig,
+  ) {}
+
+  async list(): Promise<HostView[]> {
+    const now = Date.now();
+    return (await this.metadata.listHosts()).map((h) => this.toView(h, now));
+  }
+
+  async get(id: string): Promise<HostView> {
+    const h = await this.metadata.getHost(id);
+    if (!h) throw notFound(`host ${id} is not registered`, { host: id });
+    return this.toView(h, Date.now());
+  }
+
+  /** Why the host cannot run jobs now (unknown, or no recent heartbeat), or undefined when it can. */
+  async whyDown(id: string): Promise<SnapfleetError | undefined> {
+    const h = await this.metadata.getHost(id);
+    if (!h) return unavailable(`host ${id} is not registered`, { host: id });
+    if (h.heartbeatAt === null) return unavailable(`host ${id} is down: it never sent a heartbeat`, { host: id });
+    const age = Date.now() - h.heartbeatAt.getTime();
+    if (age <= this.config.hostTimeoutMs) return undefined;
+    return unavailable(`host ${id} is down: last heartbeat ${Math.round(age / 1000)} s ago`, {
+      host: id,
+      heartbeatAt: h.heartbeatAt.toISOString(),
+    });
+  }
+
+  private toView(h: HostRecord, now: number): HostView {
+    const up = h.heartbeatAt !== null && now - h.heartbeatAt.getTime() <= this.config.hostTimeoutMs;
+    return {
+      id: h.id,
+      status: up ? 'up' : 'down',
+      draining: h.draining,
+      root: h.root,
+      device: h.device,
+      fsid: h.fsid,
+      sizeBytes: h.sizeBytes,
+      freeBytes: h.freeBytes,
+      workers: h.workers,
+      version: h.version,
+      heartbeatAt: h.heartbeatAt?.toISOString() ?? null,
+      registeredAt: h.registeredAt.toISOString(),
+    };
+  }
+}

@@ -1,0 +1,89 @@
+// Waits for a job to settle. The outcome lives in Redis (and the op's row in MySQL), so the
+// job is re-read after every wake-up; QueueEvents only shortens the wait, and a poll that
+// backs off from 500 ms to 2 s covers the events that never arrive. A lost event delays an
+// answer, never loses it.
+import { type BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
+import type { JobState } from '@snapfleet/contracts';
+import { PinoLogger } from 'nestjs-pino';
+import { JobQueueRepository } from '../repositories/job-queue.repository';
+
+const FIRST_POLL_MS = 500;
+const MAX_POLL_MS = 2_000;
+
+export const isSettled = (state: JobState): boolean => state === 'completed' || state === 'failed' || state === 'unknown';
+
+/** A wake-up that is not lost when it rings before anyone waits for it. */
+class Alarm {
+  private rung = false;
+  private stop: (() => void) | undefined;
+
+  readonly ring = (): void => {
+    this.rung = true;
+    this.stop?.();
+  };
+
+  /** Resolves when rung (now or earlier) or after `ms`. */
+  sleep(ms: number): Promise<void> {
+    if (this.rung) {
+      this.rung = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.stop?.(), ms);
+      this.stop = () => {
+        clearTimeout(timer);
+        this.stop = undefined;
+        this.rung = false;
+        resolve();
+      };
+    });
+  }
+}
+
+@Injectable()
+export class JobWaiter implements BeforeApplicationShutdown {
+  private readonly waiting = new Set<Alarm>();
+  private stopping = false;
+
+  constructor(
+    @Inject(JobQueueRepository) private readonly queues: JobQueueRepository,
+    @Inject(PinoLogger) private readonly log: PinoLogger,
+  ) {
+    log.setContext(JobWaiter.name);
+  }
+
+  /**
+   * The job's state once it settled (completed, failed, or gone), or its last state when
+   * `timeoutMs` ran out or the API began shutting down.
+   */
+  async waitForSettled(host: string, jobId: string, timeoutMs: number): Promise<JobState> {
+    const deadline = Date.now() + timeoutMs;
+    const alarm = new Alarm();
+    // Subscribed before the first read: an event between that read and the sleep still rings.
+    const unsubscribe = this.queues.onJobSettled(host, jobId, alarm.ring);
+    this.waiting.add(alarm);
+    try {
+      let pollMs = FIRST_POLL_MS;
+      for (;;) {
+        const state = await this.queues.getJobState(host, jobId);
+        const left = deadline - Date.now();
+        if (isSettled(state) || left <= 0 || this.stopping) return state;
+        await alarm.sleep(Math.min(pollMs, left));
+        pollMs = Math.min(pollMs * 2, MAX_POLL_MS);
+      }
+    } finally {
+      unsubscribe();
+      this.waiting.delete(alarm);
+    }
+  }
+
+  /**
+   * Shutdown ends every wait now: those requests answer 202 with the job's location (the
+   * job itself is safe in Redis), so the HTTP server can close without waiting minutes.
+   */
+  beforeApplicationShutdown(): void {
+    this.stopping = true;
+    if (this.waiting.size > 0) this.log.info({ waits: this.waiting.size }, 'shutting down: answering waiting requests with 202');
+    for (const alarm of this.waiting) alarm.ring();
+  }
+}

@@ -1,0 +1,124 @@
+// Runs ops as jobs on their host's queue: host gate, idempotency, enqueue, wait, outcome.
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  decodeJobError,
+  invalidArgument,
+  jobIdFor,
+  jobOptionsFor,
+  notFound,
+  SnapfleetError,
+  type JobData,
+  type JobState,
+  type JobView,
+  type OpName,
+  type OpPayload,
+} from '@snapfleet/contracts';
+import { JobQueueRepository } from '../repositories/job-queue.repository';
+import { MetadataRepository } from '../repositories/metadata.repository';
+import { canonicalJson } from '../util/canonical-json';
+import { HostService } from './host.service';
+import { isSettled, JobWaiter } from './job-waiter.service';
+import { recordedJobView, toJobView } from './job-view';
+
+/** How the client asked a job to be run and answered. */
+export interface JobRequestOptions {
+  /** The Idempotency-Key header, unvalidated. */
+  idempotencyKey?: string;
+  requestId?: string;
+  /** Longest to wait for the outcome before answering 202; 0 = answer at once. */
+  waitMs: number;
+  /** Enqueue even when the host is unknown or down (`?queue=always`). */
+  queueAlways: boolean;
+}
+
+export type JobOutcome =
+  | { kind: 'completed'; jobId: string; result: unknown }
+  | { kind: 'failed'; jobId: string; error: SnapfleetError }
+  | { kind: 'pending'; jobId: string; job: JobView };
+
+@Injectable()
+export class JobService {
+  constructor(
+    @Inject(JobQueueRepository) private readonly queues: JobQueueRepository,
+    @Inject(MetadataRepository) private readonly metadata: MetadataRepository,
+    @Inject(HostService) private readonly hosts: HostService,
+    @Inject(JobWaiter) private readonly waiter: JobWaiter,
+  ) {}
+
+  async run<N extends OpName>(host: string, op: N, payload: OpPayload<N>, opts: JobRequestOptions): Promise<JobOutcome> {
+    const jobId = jobIdFor(opts.idempotencyKey);
+    let waitMs = opts.waitMs;
+    // A retried request whose job exists is answered from that job, even if the host has
+    // gone down since: the client asked the same question and the answer is known.
+    const idempotent = opts.idempotencyKey !== undefined;
+    if (!idempotent || !(await this.matchesExisting(host, jobId, op, payload))) {
+      const down = await this.hosts.whyDown(host);
+      if (down && !opts.queueAlways) throw down;
+      // Queued for a host that is down: nobody runs it soon, so answer 202 at once.
+      if (down) waitMs = 0;
+      const data: JobData<N> = opts.requestId === undefined ? { payload } : { payload, requestId: opts.requestId };
+      await this.queues.add(host, op, data, jobOptionsFor(jobId));
+      // Two requests with one key may race past the check above: BullMQ keeps the first
+      // job, and the loser must find out whether it asked the same thing.
+      if (idempotent) await this.matchesExisting(host, jobId, op, payload);
+    }
+    try {
+      const state = waitMs > 0 ? await this.waiter.waitForSettled(host, jobId, waitMs) : undefined;
+      return await this.outcome(host, jobId, state);
+    } catch (err) {
+      // The job exists (Redis or MySQL failed while waiting on it): the problem names it, so
+      // the client can still poll for its outcome.
+      if (err instanceof SnapfleetError && err.details.jobId === undefined) {
+        throw new SnapfleetError(err.code, err.message, { ...err.details, host, jobId }, { cause: err });
+      }
+      throw err;
+    }
+  }
+
+  /** GET /v1/jobs/{host}/{jobId}. */
+  async view(host: string, jobId: string): Promise<JobView> {
+    // State first: BullMQ writes a job's outcome and moves it to its final set in one
+    // script, so a job read after its state is never older than that state.
+    const state = await this.queues.getJobState(host, jobId);
+    const job = await this.queues.getJob(host, jobId);
+    if (job) return toJobView(host, job, state);
+    const record = await this.metadata.findOpRecord(host, jobId);
+    if (record) return recordedJobView(host, jobId, record.op, record.result, record.createdAt);
+    throw notFound(`job ${jobId} does not exist on host ${host} (finished jobs are kept for a bounded time)`, {
+      host,
+      jobId,
+    });
+  }
+
+  /**
+   * True when a job with this id exists and asks for the same op and payload; a different
+   * request under the same key is refused rather than answered with another request's result.
+   */
+  private async matchesExisting(host: string, jobId: string, op: OpName, payload: unknown): Promise<boolean> {
+    const existing = await this.queues.getJob(host, jobId);
+    if (!existing) return false;
+    if (existing.name !== op || canonicalJson(existing.data.payload) !== canonicalJson(payload)) {
+      throw invalidArgument('Idempotency-Key reused with a different request', {
+        jobId,
+        host,
+        existingOp: existing.name,
+      });
+    }
+    return true;
+  }
+
+  private async outcome(host: string, jobId: string, state: JobState | undefined): Promise<JobOutcome> {
+    if (state !== undefined && isSettled(state)) {
+      const job = await this.queues.getJob(host, jobId);
+      if (job && state === 'completed') return { kind: 'completed', jobId, result: job.returnvalue };
+      if (job && state === 'failed') return { kind: 'failed', jobId, error: decodeJobError(job.failedReason) };
+      if (!job) {
+        // Removed from Redis after it finished: the op's own record in MySQL still knows.
+        const record = await this.metadata.findOpRecord(host, jobId);
+        if (record) return { kind: 'completed', jobId, result: record.result };
+        throw notFound(`job ${jobId} on host ${host} disappeared before it finished`, { host, jobId });
+      }
+    }
+    return { kind: 'pending', jobId, job: await this.view(host, jobId) };
+  }
+}

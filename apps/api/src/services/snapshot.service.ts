@@ -1,0 +1,96 @@
+// Snapshot operations as the API runs them: reads straight from MySQL, mutations (and the
+// usage of an active snapshot, which needs the disk) as jobs on the host's queue.
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  btrfsMounts,
+  subvolumePath,
+  unavailable,
+  type CommitPayload,
+  type CreatePayload,
+  type Kind,
+  type Mount,
+  type MountsResult,
+  type SnapshotInfo,
+  type UpdatePayload,
+  type Usage,
+  type WalkResponse,
+  type CommitBodySchema,
+  type CreateBodySchema,
+  type UpdateBodySchema,
+  type WalkQuerySchema,
+} from '@snapfleet/contracts';
+import type { z } from 'zod';
+import { MetadataRepository } from '../repositories/metadata.repository';
+import { JobService, type JobOutcome, type JobRequestOptions } from './job.service';
+
+/** The (host, namespace) a snapshot route addresses. */
+export interface SnapshotScope {
+  host: string;
+  namespace: string;
+}
+
+/** Usage is either known at once (committed, view) or measured by a job (active). */
+export type UsageAnswer = { usage: Usage } | { job: JobOutcome };
+
+const NO_USAGE: Usage = Object.freeze({ size: 0, inodes: 0 });
+
+@Injectable()
+export class SnapshotService {
+  constructor(
+    @Inject(MetadataRepository) private readonly metadata: MetadataRepository,
+    @Inject(JobService) private readonly jobs: JobService,
+  ) {}
+
+  async stat(s: SnapshotScope, key: string): Promise<SnapshotInfo> {
+    return (await this.metadata.getSnapshot(s.host, s.namespace, key)).info;
+  }
+
+  async mounts(s: SnapshotScope, key: string): Promise<MountsResult> {
+    const snap = await this.metadata.getMountable(s.host, s.namespace, key);
+    if (snap.subvolumeId === null) throw unavailable(`snapshot ${JSON.stringify(key)} has no subvolume id yet`);
+    const host = await this.metadata.getHost(s.host);
+    if (!host) throw unavailable(`host ${s.host} is not registered`, { host: s.host });
+    const kind: Kind = snap.info.kind;
+    const mounts: Mount[] = btrfsMounts(host.device, kind, snap.subvolumeId);
+    return { mounts, path: subvolumePath(host.root, kind, snap.id) };
+  }
+
+  walk(s: SnapshotScope, q: z.infer<typeof WalkQuerySchema>): Promise<WalkResponse> {
+    return this.metadata.walk(s.host, s.namespace, q.filter, q.after === undefined ? { limit: q.limit } : { limit: q.limit, after: q.after });
+  }
+
+  /** Committed: recorded at commit. View: zero, as containerd. Active: measured on the host. */
+  async usage(s: SnapshotScope, key: string, opts: JobRequestOptions): Promise<UsageAnswer> {
+    const snap = await this.metadata.getSnapshot(s.host, s.namespace, key);
+    if (snap.info.kind === 'committed') return { usage: snap.usage ?? NO_USAGE };
+    if (snap.info.kind === 'view') return { usage: NO_USAGE };
+    return { job: await this.jobs.run(s.host, 'usage', { namespace: s.namespace, key }, opts) };
+  }
+
+  create(s: SnapshotScope, body: z.infer<typeof CreateBodySchema>, opts: JobRequestOptions): Promise<JobOutcome> {
+    const payload: CreatePayload = { namespace: s.namespace, key: body.key };
+    if (body.parent !== undefined) payload.parent = body.parent;
+    if (body.labels !== undefined) payload.labels = body.labels;
+    return this.jobs.run(s.host, body.kind === 'view' ? 'view' : 'prepare', payload, opts);
+  }
+
+  commit(s: SnapshotScope, key: string, body: z.infer<typeof CommitBodySchema>, opts: JobRequestOptions): Promise<JobOutcome> {
+    const payload: CommitPayload = { namespace: s.namespace, name: body.name, key };
+    if (body.labels !== undefined) payload.labels = body.labels;
+    return this.jobs.run(s.host, 'commit', payload, opts);
+  }
+
+  update(s: SnapshotScope, key: string, body: z.infer<typeof UpdateBodySchema>, opts: JobRequestOptions): Promise<JobOutcome> {
+    const payload: UpdatePayload = { namespace: s.namespace, key, labels: body.labels };
+    if (body.fieldpaths !== undefined) payload.fieldpaths = body.fieldpaths;
+    return this.jobs.run(s.host, 'update', payload, opts);
+  }
+
+  remove(s: SnapshotScope, key: string, opts: JobRequestOptions): Promise<JobOutcome> {
+    return this.jobs.run(s.host, 'remove', { namespace: s.namespace, key }, opts);
+  }
+
+  cleanup(host: string, opts: JobRequestOptions): Promise<JobOutcome> {
+    return this.jobs.run(host, 'cleanup', {}, opts);
+  }
+}

@@ -1,0 +1,84 @@
+// Issue-3 benchmark cases: prepare→commit→remove through the HTTP API (API process → host
+// queue → worker process) at concurrency 16, side by side with the raw ioctl loop and the
+// in-process snapshotter on the same pool and database; per-op latency; and read
+// throughput (stat, walk) of one API process.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { type SnapfleetClient } from '@snapfleet/client';
+import type { Snapshotter } from '@snapfleet/snapshotter';
+import { percentile, runConcurrent, type RunStats } from './stats';
+
+export interface OpLatencies {
+  prepare: number[];
+  commit: number[];
+  remove: number[];
+}
+
+export interface CycleRun {
+  stats: RunStats;
+  latencies: OpLatencies;
+}
+
+const timed = async (into: number[], fn: () => Promise<unknown>) => {
+  const t0 = process.hrtime.bigint();
+  await fn();
+  into.push(Number(process.hrtime.bigint() - t0) / 1e6);
+};
+
+export async function httpCycle(client: SnapfleetClient, host: string, tag: string, cycles: number, concurrency: number): Promise<CycleRun> {
+  const lat: OpLatencies = { prepare: [], commit: [], remove: [] };
+  const ns = 'bench';
+  const stats = await runConcurrent(cycles, concurrency, async (i) => {
+    const key = `${tag}-active-${i}`;
+    const name = `${tag}-layer-${i}`;
+    await timed(lat.prepare, () => client.createSnapshotAndWait(ns, host, { key }));
+    await timed(lat.commit, () => client.commitSnapshotAndWait(ns, host, key, { name }));
+    await timed(lat.remove, () => client.removeSnapshotAndWait(ns, host, name));
+  });
+  return { stats, latencies: lat };
+}
+
+export async function inProcessCycle(s: Snapshotter, tag: string, cycles: number, concurrency: number): Promise<CycleRun> {
+  const lat: OpLatencies = { prepare: [], commit: [], remove: [] };
+  const namespace = 'bench';
+  const stats = await runConcurrent(cycles, concurrency, async (i) => {
+    const key = `${tag}-active-${i}`;
+    const name = `${tag}-layer-${i}`;
+    await timed(lat.prepare, () => s.prepare({ namespace, key }));
+    await timed(lat.commit, () => s.commit({ namespace, name, key }));
+    await timed(lat.remove, () => s.remove({ namespace, key: name }));
+  });
+  return { stats, latencies: lat };
+}
+
+export const p = (xs: number[], q: number) => percentile([...xs].sort((a, b) => a - b), q);
+
+export interface ReadRun {
+  requests: number;
+  rate: number;
+  p50ms: number;
+  p99ms: number;
+  non2xx: number;
+  errors: number;
+}
+
+/** Drives GET `path` on the API with `connections` keep-alive connections for `seconds`. */
+export async function readLoad(baseUrl: string, path: string, seconds: number, connections = 32): Promise<ReadRun> {
+  const r = await autocannon({ url: `${baseUrl}${path}`, connections, duration: seconds, pipelining: 1 });
+  return {
+    requests: r.requests.total,
+    rate: r.requests.average,
+    p50ms: r.latency.p50,
+    p99ms: r.latency.p99,
+    non2xx: r.non2xx,
+    errors: r.errors,
+  };
+}
+
+export async function ensureDir(dir: string): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  return dir;
+}
+
+export { join };

@@ -1,0 +1,106 @@
+// The metadata store on its own (no btrfs): walk pages with filters pushed into SQL or
+// applied after, cursors, and the constraints that keep illegal rows out even when the code
+// above is wrong.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HostStore, MetaStore } from '@snapfleet/metastore';
+import { makeTestDatabase, type TestDatabase } from '../../../test/support/db';
+
+let db: TestDatabase;
+let store: MetaStore;
+const host = 'walk-host';
+const ns = 'default';
+
+async function make(key: string, kind: 'active' | 'view', parent?: string, labels: Record<string, string> = {}) {
+  const tx = await store.begin(host);
+  const s = await tx.createSnapshot({ namespace: ns, key, kind, ...(parent ? { parent } : {}), labels });
+  tx.setSubvolumeId(s.id, 1000 + s.id);
+  await tx.commit();
+  return s.id;
+}
+
+async function commit(key: string, name: string) {
+  const tx = await store.begin(host);
+  const a = await tx.getActiveForCommit(ns, name, key);
+  tx.commitActive({ active: a, name, usage: { size: 1, inodes: 1 }, subvolumeId: 5000 + a.id, labels: { c: name } });
+  await tx.commit();
+}
+
+beforeAll(async () => {
+  db = makeTestDatabase('walk');
+  store = await MetaStore.open({ url: db.url });
+  await new HostStore(store.dataSource).register({ id: host, root: '/r', device: '/dev/x', fsid: '00000000-0000-0000-0000-000000000000', version: 't' });
+  // base ← 10 layers; each layer has an active child; 5 views of base.
+  await make('base-a', 'active');
+  await commit('base-a', 'base');
+  for (let i = 0; i < 10; i++) {
+    await make(`l${i}-a`, 'active', 'base', { n: String(i) });
+    await commit(`l${i}-a`, `layer-${i}`);
+    await make(`work-${i}`, 'active', `layer-${i}`);
+  }
+  for (let i = 0; i < 5; i++) await make(`view-${i}`, 'view', 'base');
+});
+afterAll(async () => {
+  await store?.close();
+  await db?.dispose();
+});
+
+async function all(filters: string[], limit: number): Promise<{ names: string[]; pages: number }> {
+  const names: string[] = [];
+  let after: string | undefined;
+  let pages = 0;
+  do {
+    const page = await store.walk(host, ns, filters, { limit, ...(after ? { after } : {}) });
+    pages++;
+    expect(page.snapshots.length).toBeLessThanOrEqual(limit);
+    names.push(...page.snapshots.map((s) => s.name));
+    after = page.next;
+  } while (after !== undefined);
+  return { names, pages };
+}
+
+describe('walk', () => {
+  it.each([
+    [[], 26],
+    [['kind==committed'], 11],
+    [['parent==base'], 15],
+    [['parent==""'], 1],
+    [['kind==view,parent==base'], 5],
+    [['name==layer-3'], 1],
+    [['labels.c'], 11],
+    [['kind==active', 'kind==view'], 15],
+    [['name~=^layer-[0-4]$'], 5],
+    [['kind==committed,labels.c~=layer'], 10],
+  ])('%j returns %i snapshots over every page size, with next only when more exist', async (filters, count) => {
+    const full = await all(filters, 1000);
+    expect(full.names).toHaveLength(count);
+    expect(full.pages).toBe(1);
+    for (const limit of [1, 3, 7]) {
+      const paged = await all(filters, limit);
+      expect(paged.names).toEqual(full.names);
+      expect(paged.pages).toBe(Math.max(1, Math.ceil(count / limit)));
+    }
+  });
+
+  it('a bad cursor is invalid_argument', async () => {
+    await expect(store.walk(host, ns, [], { after: 'x' })).rejects.toMatchObject({ code: 'invalid_argument' });
+  });
+});
+
+describe('constraints', () => {
+  it('refuse a parent that is not committed, a row of another namespace as parent, and removing a parent', async () => {
+    const q = (sql: string, params: unknown[]) => store.query(sql, params, 'test');
+    const [active] = await q("SELECT id FROM snapshots WHERE kind = 'active' LIMIT 1", []) as { id: number }[];
+    const [committed] = await q("SELECT id FROM snapshots WHERE kind = 'committed' LIMIT 1", []) as { id: number }[];
+    const insert = (nsName: string, parentId: number, parentKind: string) =>
+      q(
+        `INSERT INTO snapshots (host_id, namespace, key_hash, skey, kind, parent_id, parent_kind, labels, created_at, updated_at)
+         VALUES (?, ?, UNHEX(SHA2(RAND(), 256)), 'x', 'active', ?, ?, '{}', NOW(), NOW())`,
+        [host, nsName, parentId, parentKind],
+      );
+    await expect(insert(ns, active!.id, 'active')).rejects.toThrow();
+    await expect(insert(ns, active!.id, 'committed')).rejects.toThrow();
+    await expect(insert('other', committed!.id, 'committed')).rejects.toThrow();
+    await expect(q('DELETE FROM snapshots WHERE id = ?', [committed!.id])).rejects.toThrow();
+    await expect(q("UPDATE snapshots SET size_bytes = 1 WHERE kind = 'active'", [])).rejects.toThrow();
+  });
+});
