@@ -69,7 +69,9 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
 
   const launch = (name: string, entry: string, env: Record<string, string>): ChildProcess => {
     const out = createWriteStream(join(logs, `${name}.log`), { flags: 'a' });
-    const proc = spawn(process.execPath, [distEntry(entry)], {
+    // FLEET_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") for profiling runs.
+    const nodeArgs = (process.env.FLEET_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const proc = spawn(process.execPath, [...nodeArgs, distEntry(entry)], {
       env: { ...process.env, SNAPFLEET_MYSQL_URL: db.url, SNAPFLEET_REDIS_URL: REDIS_URL, SNAPFLEET_LOG_LEVEL: 'info', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

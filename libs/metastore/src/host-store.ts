@@ -38,8 +38,29 @@ export class HostStore {
     await this.ds.getRepository(HostStatusEntity).upsert({ hostId, heartbeatAt: new Date(), ...status }, ['hostId']);
   }
 
+  /** One host with its status, in one indexed query (hot path: every mutation checks it). */
   async get(hostId: string): Promise<HostRecord | undefined> {
-    return (await this.list(hostId))[0];
+    const rows = (await this.ds.query(
+      `SELECT h.id, h.root, h.device, h.fsid, h.version, h.registered_at, s.heartbeat_at, s.size_bytes, s.free_bytes,
+              s.draining, s.workers
+         FROM hosts h LEFT JOIN host_status s ON s.host_id = h.id WHERE h.id = ?`,
+      [hostId],
+    )) as Array<Record<string, unknown>>;
+    const r = rows[0];
+    if (!r) return undefined;
+    return {
+      id: String(r.id),
+      root: String(r.root),
+      device: String(r.device),
+      fsid: String(r.fsid),
+      version: String(r.version),
+      registeredAt: r.registered_at as Date,
+      heartbeatAt: (r.heartbeat_at as Date | null) ?? null,
+      sizeBytes: Number(r.size_bytes ?? 0),
+      freeBytes: Number(r.free_bytes ?? 0),
+      draining: Number(r.draining ?? 0) === 1,
+      workers: Number(r.workers ?? 0),
+    };
   }
 
   async list(onlyId?: string): Promise<HostRecord[]> {

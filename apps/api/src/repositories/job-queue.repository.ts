@@ -16,13 +16,16 @@ export type JobOptions = Parameters<Queue['add']>[2];
 const STARTUP_TIMEOUT_MS = 8_000;
 /** Queue objects are cheap (they share the connection) but not free: at most this many. */
 const MAX_QUEUES = 4096;
+/** What an event said happened to a job (a wake-up hint, re-checked by reading the job). */
+export type SettleEvent = 'completed' | 'failed' | 'removed';
+
 /** A host's QueueEvents (one blocking connection) is closed after this long without waiters. */
 const EVENTS_IDLE_MS = 60_000;
 
 /** One host's event stream reader and the waiters it wakes, by job id. */
 interface HostEvents {
   events: QueueEvents;
-  waiters: Map<string, Set<() => void>>;
+  waiters: Map<string, Set<(event: SettleEvent) => void>>;
   idleTimer?: NodeJS.Timeout;
 }
 
@@ -107,7 +110,7 @@ export class JobQueueRepository implements OnApplicationShutdown {
    * was read), so callers re-read the job after each call and also poll. Returns the
    * unsubscribe function.
    */
-  onJobSettled(host: string, jobId: string, wake: () => void): () => void {
+  onJobSettled(host: string, jobId: string, wake: (event: SettleEvent) => void): () => void {
     if (this.closed) return () => undefined;
     const h = this.events(host);
     clearTimeout(h.idleTimer);
@@ -165,13 +168,13 @@ export class JobQueueRepository implements OnApplicationShutdown {
     if (h) return h;
     // QueueEvents blocks on XREAD, so it needs a connection of its own (BullMQ makes it).
     const events = new QueueEvents(queueName(host), { connection: { url: this.redisUrl }, prefix: QUEUE_PREFIX });
-    const waiters = new Map<string, Set<() => void>>();
-    const wake = ({ jobId }: { jobId: string }) => {
-      for (const fn of waiters.get(jobId) ?? []) fn();
+    const waiters = new Map<string, Set<(event: SettleEvent) => void>>();
+    const wake = (event: SettleEvent) => ({ jobId }: { jobId: string }) => {
+      for (const fn of waiters.get(jobId) ?? []) fn(event);
     };
-    events.on('completed', wake);
-    events.on('failed', wake);
-    events.on('removed', wake);
+    events.on('completed', wake('completed'));
+    events.on('failed', wake('failed'));
+    events.on('removed', wake('removed'));
     events.on('error', (err: Error) => this.log.debug({ host, err: err.message }, 'queue events error'));
     h = { events, waiters };
     this.hostEvents.set(host, h);

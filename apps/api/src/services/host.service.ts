@@ -6,8 +6,13 @@ import type { HostRecord } from '@snapfleet/metastore';
 import { ApiConfig } from '../config/api-config';
 import { MetadataRepository } from '../repositories/metadata.repository';
 
+/** How long a host seen up is not asked about again (see whyDown). */
+const UP_CACHE_MS = 1000;
+
 @Injectable()
 export class HostService {
+  private readonly upSince = new Map<string, number>();
+
   constructor(
     @Inject(MetadataRepository) private readonly metadata: MetadataRepository,
     @Inject(ApiConfig) private readonly config: ApiConfig,
@@ -24,8 +29,21 @@ export class HostService {
     return this.toView(h, Date.now());
   }
 
-  /** Why the host cannot run jobs now (unknown, or no recent heartbeat), or undefined when it can. */
+  /**
+   * Why the host cannot run jobs now (unknown, or no recent heartbeat), or undefined when it
+   * can. A host seen up is trusted for UP_CACHE_MS: every mutation asks, heartbeats come
+   * every few seconds, and the heartbeat timeout is far longer than the cache.
+   */
   async whyDown(id: string): Promise<SnapfleetError | undefined> {
+    const cached = this.upSince.get(id);
+    if (cached !== undefined && Date.now() - cached < UP_CACHE_MS) return undefined;
+    const why = await this.checkDown(id);
+    if (why === undefined) this.upSince.set(id, Date.now());
+    else this.upSince.delete(id);
+    return why;
+  }
+
+  private async checkDown(id: string): Promise<SnapfleetError | undefined> {
     const h = await this.metadata.getHost(id);
     if (!h) return unavailable(`host ${id} is not registered`, { host: id });
     if (h.heartbeatAt === null) return unavailable(`host ${id} is down: it never sent a heartbeat`, { host: id });

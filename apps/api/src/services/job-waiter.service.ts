@@ -5,7 +5,7 @@
 import { type BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
 import type { JobState } from '@snapfleet/contracts';
 import { PinoLogger } from 'nestjs-pino';
-import { JobQueueRepository } from '../repositories/job-queue.repository';
+import { JobQueueRepository, type SettleEvent } from '../repositories/job-queue.repository';
 
 const FIRST_POLL_MS = 500;
 const MAX_POLL_MS = 2_000;
@@ -16,9 +16,12 @@ export const isSettled = (state: JobState): boolean => state === 'completed' || 
 class Alarm {
   private rung = false;
   private stop: (() => void) | undefined;
+  /** The last event that rang: lets the waiter skip a state read the event already answers. */
+  event: SettleEvent | undefined;
 
-  readonly ring = (): void => {
+  readonly ring = (event?: SettleEvent): void => {
     this.rung = true;
+    this.event = event;
     this.stop?.();
   };
 
@@ -65,7 +68,10 @@ export class JobWaiter implements BeforeApplicationShutdown {
     try {
       let pollMs = FIRST_POLL_MS;
       for (;;) {
-        const state = await this.queues.getJobState(host, jobId);
+        // After a completed/failed event the caller re-reads the job itself (the durable
+        // outcome), so reading its state first would be a round trip for nothing.
+        const hinted = alarm.event === 'completed' || alarm.event === 'failed' ? alarm.event : undefined;
+        const state = hinted ?? (await this.queues.getJobState(host, jobId));
         const left = deadline - Date.now();
         if (isSettled(state) || left <= 0 || this.stopping) return state;
         await alarm.sleep(Math.min(pollMs, left));

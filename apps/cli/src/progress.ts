@@ -1,0 +1,96 @@
+// The indicator shown while snapctl waits for a job: on a terminal, one line redrawn in place
+// (spinner, state, a bar once the job reports progress); otherwise (a pipe, a CI log) one
+// plain line per change of state or progress, so logs stay readable. Always on stderr, so
+// stdout carries only the result.
+import type { JobView } from '@snapfleet/contracts';
+
+export interface ProgressStream {
+  write(chunk: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+}
+
+export interface Progress {
+  /** A new view of the job (called on every change of state or progress). */
+  update(job: JobView): void;
+  /** Clears the indicator; later output starts on a clean line. */
+  done(): void;
+}
+
+const SPINNER = ['|', '/', '-', '\\'];
+const FRAME_MS = 120;
+const BAR_WIDTH = 20;
+
+export const NO_PROGRESS: Progress = { update: () => undefined, done: () => undefined };
+
+export function createProgress(stream: ProgressStream, label: string, enabled = true): Progress {
+  if (!enabled) return NO_PROGRESS;
+  return stream.isTTY ? new TtyProgress(stream, label) : new LineProgress(stream, label);
+}
+
+/** "active 40%" or "waiting". */
+export function describeState(job: JobView): string {
+  return job.progress === undefined || job.state !== 'active' ? job.state : `${job.state} ${Math.round(job.progress)}%`;
+}
+
+export function progressBar(percent: number, width = BAR_WIDTH): string {
+  const filled = Math.round((Math.min(100, Math.max(0, percent)) / 100) * width);
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
+}
+
+class LineProgress implements Progress {
+  private last = '';
+  constructor(
+    private readonly stream: ProgressStream,
+    private readonly label: string,
+  ) {}
+
+  update(job: JobView): void {
+    const line = `${this.label}: ${describeState(job)}`;
+    if (line === this.last) return;
+    this.last = line;
+    this.stream.write(`${line}\n`);
+  }
+
+  done(): void {}
+}
+
+class TtyProgress implements Progress {
+  private frame = 0;
+  private job: JobView | undefined;
+  private readonly timer: NodeJS.Timeout;
+  private drawn = false;
+
+  constructor(
+    private readonly stream: ProgressStream,
+    private readonly label: string,
+  ) {
+    // The spinner keeps turning between polls (they back off to 2 s) so a wait never looks hung;
+    // unref'd so an indicator never keeps the process alive.
+    this.timer = setInterval(() => this.draw(), FRAME_MS);
+    this.timer.unref();
+    this.draw();
+  }
+
+  update(job: JobView): void {
+    this.job = job;
+    this.draw();
+  }
+
+  done(): void {
+    clearInterval(this.timer);
+    if (this.drawn) this.stream.write('\r\x1b[2K');
+    this.drawn = false;
+  }
+
+  private draw(): void {
+    const spin = SPINNER[this.frame++ % SPINNER.length];
+    const state = this.job ? describeState(this.job) : 'submitted';
+    const bar = this.job?.progress !== undefined && this.job.state === 'active' ? ` ${progressBar(this.job.progress)}` : '';
+    let line = `${spin} ${this.label}: ${state}${bar}`;
+    const cols = this.stream.columns ?? 80;
+    if (line.length >= cols) line = `${line.slice(0, Math.max(0, cols - 2))}…`;
+    this.stream.write(`\r\x1b[2K${line}`);
+    this.drawn = true;
+  }
+}
