@@ -50,8 +50,14 @@ export interface FleetOptions {
   apis: number;
   workersPerHost?: number;
   poolMiB?: number;
+  /** Extra mkfs.btrfs arguments for the hosts' pools (e.g. --mixed for a tiny pool that fills up). */
+  mkfsArgs?: string[];
   workerEnv?: Record<string, string>;
   apiEnv?: Record<string, string>;
+  /** Redis for the fleet's processes (default: the machine's). */
+  redisUrl?: string;
+  /** Where the processes reach MySQL (e.g. a cuttable proxy); the harness itself goes direct. */
+  mysqlVia?: { host: string; port: number };
 }
 
 let fleetCounter = 0;
@@ -62,6 +68,8 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   const logs = join(REPO_ROOT, 'test-results', 'logs', process.env.SNAPFLEET_TEST_RUN ?? 'adhoc', tag);
   await mkdir(logs, { recursive: true });
   const db = makeTestDatabase(tag);
+  const redisUrl = opts.redisUrl ?? REDIS_URL;
+  const processMysqlUrl = opts.mysqlVia ? viaProxy(db.url, opts.mysqlVia) : db.url;
   const procs = new Set<ChildProcess>();
   const hosts: FleetHost[] = [];
   const apis: FleetApi[] = [];
@@ -72,7 +80,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     // FLEET_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") for profiling runs.
     const nodeArgs = (process.env.FLEET_NODE_ARGS ?? '').split(' ').filter(Boolean);
     const proc = spawn(process.execPath, [...nodeArgs, distEntry(entry)], {
-      env: { ...process.env, SNAPFLEET_MYSQL_URL: db.url, SNAPFLEET_REDIS_URL: REDIS_URL, SNAPFLEET_LOG_LEVEL: 'info', ...env },
+      env: { ...process.env, SNAPFLEET_MYSQL_URL: processMysqlUrl, SNAPFLEET_REDIS_URL: redisUrl, SNAPFLEET_LOG_LEVEL: 'info', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     proc.stdout?.pipe(out, { end: false });
@@ -126,7 +134,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     stop: stopProcess,
     async dispose() {
       await Promise.all([...procs].map((p) => stopProcess(p, 5000)));
-      await obliterateQueues(hosts.map((h) => h.id));
+      await obliterateQueues(hosts.map((h) => h.id), redisUrl).catch(() => undefined);
       await store?.close().catch(() => undefined);
       await db.dispose().catch(() => undefined);
       for (const h of hosts) await h.pool.dispose().catch(() => undefined);
@@ -138,7 +146,11 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     store = await MetaStore.open({ url: db.url });
     for (let i = 0; i < opts.hosts; i++) {
       const id = `${tag}-h${i}`;
-      const pool = await createPool({ label: id, ...(opts.poolMiB === undefined ? {} : { sizeMiB: opts.poolMiB }) });
+      const pool = await createPool({
+        label: id,
+        ...(opts.poolMiB === undefined ? {} : { sizeMiB: opts.poolMiB }),
+        ...(opts.mkfsArgs ? { mkfsArgs: opts.mkfsArgs } : {}),
+      });
       const root = join(pool.dir, 'snapfleet');
       await mkdir(root, { recursive: true });
       hosts.push({ id, pool, root, workers: [] });
@@ -150,6 +162,13 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     await fleet.dispose();
     throw err;
   }
+}
+
+function viaProxy(url: string, via: { host: string; port: number }): string {
+  const u = new URL(url);
+  u.hostname = via.host;
+  u.port = String(via.port);
+  return u.toString();
 }
 
 export async function freePort(): Promise<number> {
@@ -207,8 +226,8 @@ export async function stopProcess(proc: ChildProcess, graceMs = 10_000): Promise
 }
 
 /** Removes the hosts' queues and their lock and fence keys from Redis. */
-export async function obliterateQueues(hostIds: string[]): Promise<void> {
-  const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+export async function obliterateQueues(hostIds: string[], redisUrl = REDIS_URL): Promise<void> {
+  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
   try {
     for (const id of hostIds) {
       const q = new Queue(queueName(id), { connection, prefix: QUEUE_PREFIX });

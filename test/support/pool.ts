@@ -26,7 +26,7 @@ export function assertRoot(): void {
   }
 }
 
-export async function createPool(opts: { sizeMiB?: number; label?: string } = {}): Promise<Pool> {
+export async function createPool(opts: { sizeMiB?: number; label?: string; mkfsArgs?: string[] } = {}): Promise<Pool> {
   assertRoot();
   const base = join(POOLS_BASE, process.env.SNAPFLEET_TEST_RUN ?? 'adhoc');
   await mkdir(base, { recursive: true });
@@ -36,7 +36,7 @@ export async function createPool(opts: { sizeMiB?: number; label?: string } = {}
   await mkdir(dir);
   try {
     await run('truncate', ['-s', `${opts.sizeMiB ?? 1024}M`, image]);
-    await run('mkfs.btrfs', ['-q', image]);
+    await run('mkfs.btrfs', ['-q', ...(opts.mkfsArgs ?? []), image]);
     await run('mount', ['-o', 'loop', image, dir]);
   } catch (err) {
     await rm(work, { recursive: true, force: true });

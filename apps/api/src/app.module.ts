@@ -1,29 +1,44 @@
-// The API's wiring: configuration, the two repositories (MySQL, BullMQ/Redis), services,
-// controllers, the problem+json filter and request logging.
+// The API's wiring: configuration, the repositories (MySQL, BullMQ/Redis), services, the
+// /v1 controllers, the operational surface (health, metrics, OpenAPI, pages, queue
+// dashboard), the problem+json filter and request logging.
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule, PinoLogger } from 'nestjs-pino';
 import { ApiConfig } from './config/api-config';
 import { HostController } from './controllers/host.controller';
 import { JobController } from './controllers/job.controller';
 import { SnapshotController } from './controllers/snapshot.controller';
+import { QueueDashboard } from './dashboard/queue-dashboard';
+import { DependencyHealth } from './health/dependency-health';
+import { HealthController } from './health/health.controller';
 import { Draining } from './http/draining';
 import { loggerParams } from './http/logging';
 import { ProblemFilter } from './http/problem.filter';
+import { ApiMetrics } from './metrics/api-metrics';
+import { FleetGauges } from './metrics/fleet-gauges';
+import { MetricsController } from './metrics/metrics.controller';
+import { DocsController } from './openapi/docs.controller';
+import { DashboardQueuesRepository } from './repositories/dashboard-queues.repository';
 import { JobQueueRepository } from './repositories/job-queue.repository';
 import { MetadataRepository } from './repositories/metadata.repository';
 import { HostService } from './services/host.service';
 import { JobWaiter } from './services/job-waiter.service';
 import { JobService } from './services/job.service';
 import { SnapshotService } from './services/snapshot.service';
+import { WebController } from './web/web.controller';
 
 @Module({})
 export class AppModule {
   static forRoot(config: ApiConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [LoggerModule.forRoot(loggerParams(config.logLevel))],
-      controllers: [SnapshotController, HostController, JobController],
+      imports: [
+        LoggerModule.forRoot(loggerParams(config.logLevel)),
+        // Terminus' own logger is off: HealthController logs readiness changes once each.
+        TerminusModule.forRoot({ logger: false }),
+      ],
+      controllers: [SnapshotController, HostController, JobController, HealthController, MetricsController, DocsController, WebController],
       providers: [
         { provide: ApiConfig, useValue: config },
         // Both connect at start, concurrently; either failing stops the process (main.ts).
@@ -36,7 +51,12 @@ export class AppModule {
           },
           inject: [ApiConfig, PinoLogger],
         },
+        { provide: DashboardQueuesRepository, useFactory: (c: ApiConfig) => new DashboardQueuesRepository(c), inject: [ApiConfig] },
         Draining,
+        ApiMetrics,
+        FleetGauges,
+        DependencyHealth,
+        QueueDashboard,
         JobWaiter,
         JobService,
         HostService,

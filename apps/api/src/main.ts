@@ -1,14 +1,14 @@
 // snapfleet API: `node dist/apps/api/src/main.js`. Configuration from the environment
 // (see config/api-config.ts); exits 1 with a clear message when the configuration is bad
-// or MySQL/Redis cannot be reached, and 0 after a graceful SIGTERM/SIGINT shutdown.
+// or MySQL/Redis cannot be reached, and 0 after a graceful SIGTERM/SIGINT shutdown. Once
+// listening it logs the URLs of the API, its docs, the queue dashboard and the fleet page.
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { AddressInfo } from 'node:net';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
-import { AppModule } from './app.module';
+import { createApiApp } from './bootstrap';
 import { ApiConfig } from './config/api-config';
-import { Draining } from './http/draining';
-import { configureFastify, fastifyOptions } from './http/fastify-options';
+import { apiUrls, bannerMessage } from './startup-banner';
 
 function fail(message: string): never {
   process.stderr.write(`snapfleet-api: ${message}\n`);
@@ -25,21 +25,11 @@ async function main(): Promise<void> {
 
   let app: NestFastifyApplication;
   try {
-    app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), new FastifyAdapter(fastifyOptions()), {
-      bufferLogs: true,
-      // Startup errors reach the catch below (exit 1 with the message) instead of abort().
-      abortOnError: false,
-      // Fastify's own JSON parser (with bodyLimit) is the only body parser.
-      bodyParser: false,
-    });
+    app = await createApiApp(config);
   } catch (err) {
     fail(err instanceof Error ? err.message : String(err));
   }
 
-  app.useLogger(app.get(Logger));
-  const fastify = app.getHttpAdapter().getInstance();
-  configureFastify(fastify);
-  app.get(Draining).install(fastify);
   // SIGTERM: stop accepting, end waits with 202, finish in-flight requests, close queues
   // and the database, then exit 0.
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
@@ -48,7 +38,10 @@ async function main(): Promise<void> {
   } catch (err) {
     fail(`cannot listen on ${config.bindAddress}:${config.port}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  app.get(Logger).log(`listening on http://${config.bindAddress}:${config.port}`, 'Main');
+  // The bound port: SNAPFLEET_PORT=0 picks a free one.
+  const port = (app.getHttpServer().address() as AddressInfo | null)?.port ?? config.port;
+  const urls = apiUrls(config.bindAddress, port);
+  app.get(Logger).log({ urls }, bannerMessage(urls), 'Main');
 }
 
 void main();

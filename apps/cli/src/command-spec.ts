@@ -26,6 +26,8 @@ export interface CommandSpec {
   route: RouteName;
   /** What the command adds to the route's summary (`read-only`, `as a tree`). */
   note?: string;
+  /** A longer line for the command's own help. */
+  about?: string;
   args: readonly ArgSpec[];
   options: readonly CommandOptionName[];
   /** Resolves to the exit status (default 0); typed errors thrown map through exit-codes.ts. */

@@ -58,36 +58,39 @@ class LineProgress implements Progress {
 class TtyProgress implements Progress {
   private frame = 0;
   private job: JobView | undefined;
-  private readonly timer: NodeJS.Timeout;
+  private timer: NodeJS.Timeout | undefined;
   private drawn = false;
 
   constructor(
     private readonly stream: ProgressStream,
     private readonly label: string,
-  ) {
-    // The spinner keeps turning between polls (they back off to 2 s) so a wait never looks hung;
-    // unref'd so an indicator never keeps the process alive.
-    this.timer = setInterval(() => this.draw(), FRAME_MS);
-    this.timer.unref();
-    this.draw();
-  }
+  ) {}
 
   update(job: JobView): void {
     this.job = job;
+    // Nothing is drawn until there is a job to show: an answer that comes back at once
+    // (most of them) leaves no trace on the terminal. From then on the spinner turns between
+    // polls (they back off to 2 s) so a wait never looks hung; unref'd, it never keeps the
+    // process alive.
+    if (!this.timer) {
+      this.timer = setInterval(() => this.draw(), FRAME_MS);
+      this.timer.unref();
+    }
     this.draw();
   }
 
   done(): void {
     clearInterval(this.timer);
+    this.timer = undefined;
     if (this.drawn) this.stream.write('\r\x1b[2K');
     this.drawn = false;
   }
 
   private draw(): void {
+    if (!this.job) return;
     const spin = SPINNER[this.frame++ % SPINNER.length];
-    const state = this.job ? describeState(this.job) : 'submitted';
-    const bar = this.job?.progress !== undefined && this.job.state === 'active' ? ` ${progressBar(this.job.progress)}` : '';
-    let line = `${spin} ${this.label}: ${state}${bar}`;
+    const bar = this.job.progress !== undefined && this.job.state === 'active' ? ` ${progressBar(this.job.progress)}` : '';
+    let line = `${spin} ${this.label}: ${describeState(this.job)}${bar}`;
     const cols = this.stream.columns ?? 80;
     if (line.length >= cols) line = `${line.slice(0, Math.max(0, cols - 2))}…`;
     this.stream.write(`\r\x1b[2K${line}`);

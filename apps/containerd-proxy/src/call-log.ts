@@ -14,13 +14,20 @@ export interface CallFacts {
   extra?: Record<string, unknown>;
 }
 
+/** What every call needs from the server: where to log, and the header-less namespace. */
+export interface CallContext {
+  log: Logger;
+  defaultNamespace: string;
+}
+
 const EXPECTED = new Set(['not_found', 'already_exists', 'failed_precondition', 'invalid_argument']);
 
 /**
  * Runs `fn` in the call's namespace; resolves with its value, or rejects with a gRPC status
  * error ready for grpc-js.
  */
-export async function runCall<T>(log: Logger, md: Metadata, facts: CallFacts, fn: (ns: CallNamespace) => Promise<T>): Promise<T> {
+export async function runCall<T>(ctx: CallContext, md: Metadata, facts: CallFacts, fn: (ns: CallNamespace) => Promise<T>): Promise<T> {
+  const { log } = ctx;
   const started = performance.now();
   let ns: CallNamespace | undefined;
   const line = () => ({
@@ -33,7 +40,7 @@ export async function runCall<T>(log: Logger, md: Metadata, facts: CallFacts, fn
     ...facts.extra,
   });
   try {
-    ns = namespaceOf(md);
+    ns = namespaceOf(md, ctx.defaultNamespace);
     const value = await fn(ns);
     log.info(line(), `${facts.method} ok`);
     return value;

@@ -2,7 +2,7 @@
 // value stops the process (exit 1) with a ConfigError whose lines name the variables.
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
-import { HOST_ID_RE, parseEnv } from '@snapfleet/contracts';
+import { DEFAULT_NAMESPACE, HOST_ID_RE, NamespaceSchema, parseEnv } from '@snapfleet/contracts';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -27,6 +27,9 @@ export const ProxyEnvSchema = z.object({
     .refine((v) => /^https?:\/\/[^/]/.test(v) && URL.canParse(v), 'must be an http:// or https:// URL')
     .describe('snapfleet API root'),
   SNAPFLEET_API_TOKEN: z.string().optional().describe('bearer token for the API'),
+  SNAPFLEET_PROXY_NAMESPACE: NamespaceSchema.default(DEFAULT_NAMESPACE).describe(
+    'fleet namespace of calls without a containerd-namespace header (all of a containerd\'s own calls)',
+  ),
   SNAPFLEET_PROXY_JOB_TIMEOUT_MS: z.coerce
     .number({ error: 'must be an integer from 1000 to 3600000' })
     .int('must be an integer from 1000 to 3600000')
@@ -42,6 +45,8 @@ export interface ProxyConfig {
   hostId: string;
   apiUrl: string;
   apiToken?: string;
+  /** Namespace of calls that carry no containerd-namespace header. */
+  defaultNamespace: string;
   jobTimeoutMs: number;
   logLevel: LogLevel;
 }
@@ -53,6 +58,7 @@ export function loadProxyConfig(env: NodeJS.ProcessEnv = process.env): ProxyConf
     hostId: e.SNAPFLEET_HOST_ID,
     apiUrl: e.SNAPFLEET_API_URL,
     ...(e.SNAPFLEET_API_TOKEN === undefined ? {} : { apiToken: e.SNAPFLEET_API_TOKEN }),
+    defaultNamespace: e.SNAPFLEET_PROXY_NAMESPACE,
     jobTimeoutMs: e.SNAPFLEET_PROXY_JOB_TIMEOUT_MS,
     logLevel: e.SNAPFLEET_LOG_LEVEL,
   };

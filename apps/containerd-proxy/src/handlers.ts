@@ -3,10 +3,9 @@
 // and the result back onto containerd's response, as containerd's own snapshots service does
 // for its built-in snapshotters (services/snapshots/service.go).
 import { Metadata, type UntypedServiceImplementation, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
-import type { Logger } from 'pino';
 import { invalidArgument, type SnapshotterClient } from '@snapfleet/contracts';
 import type { Backend } from './backend';
-import { runCall, type CallFacts } from './call-log';
+import { runCall, type CallContext, type CallFacts } from './call-log';
 import { optionalParent, requireKey, toWireInfo, toWireMounts } from './convert';
 import { listHandler } from './list';
 import type * as M from './messages';
@@ -16,7 +15,7 @@ export const CLEANUP_REMOVED_TRAILER = 'snapfleet-removed';
 
 type Unary<Req, Res> = (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => void;
 
-export function snapshotsHandlers(backend: Backend, log: Logger): UntypedServiceImplementation {
+export function snapshotsHandlers(backend: Backend, ctx: CallContext): UntypedServiceImplementation {
   /** A unary method: `facts` names it for the log, `fn` does the work in the call's namespace. */
   const unary = <Req extends { snapshotter: string }, Res>(
     method: string,
@@ -27,7 +26,7 @@ export function snapshotsHandlers(backend: Backend, log: Logger): UntypedService
       const req = call.request;
       const key = keyOf(req);
       const facts: CallFacts = { method, snapshotter: req.snapshotter, ...(key === undefined ? {} : { key }) };
-      runCall(log, call.metadata, facts, (ns) => fn(backend(ns.namespace), req, facts)).then(
+      runCall(ctx, call.metadata, facts, (ns) => fn(backend(ns.namespace), req, facts)).then(
         ({ value, trailer }) => callback(null, value, trailer),
         (err: Parameters<sendUnaryData<Res>>[0]) => callback(err),
       );
@@ -69,7 +68,7 @@ export function snapshotsHandlers(backend: Backend, log: Logger): UntypedService
       const info = await sn.update({ name: requireKey(r.info.name, 'info.name'), labels: r.info.labels }, ...paths);
       return { value: { info: toWireInfo(info) } };
     }),
-    List: listHandler(backend, log),
+    List: listHandler(backend, ctx),
     Usage: unary<M.UsageRequest, M.UsageResponse>('Usage', (r) => r.key, async (sn, r) => {
       const u = await sn.usage(requireKey(r.key, 'key'));
       return { value: { size: u.size, inodes: u.inodes } };

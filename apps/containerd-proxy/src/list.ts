@@ -3,8 +3,7 @@
 // from this list, so it walks every page of the fleet's answer and honours back-pressure and
 // cancellation instead of buffering the whole host in memory.
 import type { ServerWritableStream, handleServerStreamingCall } from '@grpc/grpc-js';
-import type { Logger } from 'pino';
-import { runCall, type CallFacts } from './call-log';
+import { runCall, type CallContext, type CallFacts } from './call-log';
 import { toWireInfo, type WireInfo } from './convert';
 import type { Backend } from './backend';
 import type { ListSnapshotsRequest, ListSnapshotsResponse } from './messages';
@@ -30,11 +29,11 @@ function send(call: ListCall, info: WireInfo[]): Promise<boolean> {
   });
 }
 
-export function listHandler(backend: Backend, log: Logger): handleServerStreamingCall<ListSnapshotsRequest, ListSnapshotsResponse> {
+export function listHandler(backend: Backend, ctx: CallContext): handleServerStreamingCall<ListSnapshotsRequest, ListSnapshotsResponse> {
   return (call) => {
     const { filters, snapshotter } = call.request;
     const facts: CallFacts = { method: 'List', snapshotter, extra: { filters } };
-    runCall(log, call.metadata, facts, async (ns) => {
+    runCall(ctx, call.metadata, facts, async (ns) => {
       let batch: WireInfo[] = [];
       let count = 0;
       let messages = 0;

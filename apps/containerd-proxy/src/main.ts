@@ -18,10 +18,10 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const log = makeLogger(config);
-  const server = await startProxyServer({ socket: config.socket, backend: fleetBackend(config), log });
-  log.info({ socket: config.socket, api: new URL(config.apiUrl).origin, host: config.hostId }, 'containerd proxy listening');
-
-  // First SIGTERM/SIGINT: finish running calls, then exit 0. A second one: exit at once.
+  // The server starts binding asynchronously; the signal handlers below are installed in the
+  // same tick, before the socket can exist, so a SIGTERM that arrives as soon as the socket
+  // answers still drains and exits 0 instead of killing the process.
+  const server = startProxyServer({ socket: config.socket, backend: fleetBackend(config), log, defaultNamespace: config.defaultNamespace });
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) {
@@ -30,19 +30,25 @@ async function main(): Promise<void> {
     }
     stopping = true;
     log.info({ signal }, 'shutting down');
-    server.stop().then(
-      () => {
-        log.info('stopped');
-        process.exit(0);
-      },
-      (err: unknown) => {
-        log.error({ err: err instanceof Error ? err.message : String(err) }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    // First signal: finish running calls, then exit 0.
+    server
+      .then((s) => s.stop())
+      .then(
+        () => {
+          log.info('stopped');
+          process.exit(0);
+        },
+        (err: unknown) => {
+          log.error({ err: err instanceof Error ? err.message : String(err) }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+
+  await server;
+  log.info({ socket: config.socket, api: new URL(config.apiUrl).origin, defaultNamespace: config.defaultNamespace }, 'containerd proxy listening');
 }
 
 main().catch((err: unknown) => {

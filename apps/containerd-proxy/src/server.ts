@@ -17,7 +17,7 @@ export interface ProxyServer {
 // Big enough for a List batch of 100 infos with many labels (each label ≤ 4 KiB).
 const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
-export async function startProxyServer(opts: { socket: string; backend: Backend; log: Logger }): Promise<ProxyServer> {
+export async function startProxyServer(opts: { socket: string; backend: Backend; log: Logger; defaultNamespace: string }): Promise<ProxyServer> {
   const { socket, log } = opts;
   const service = snapshotsService();
   const { removedStale } = await prepareSocketPath(socket);
@@ -27,7 +27,7 @@ export async function startProxyServer(opts: { socket: string; backend: Backend;
     'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
     'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
   });
-  server.addService(service, snapshotsHandlers(opts.backend, log));
+  server.addService(service, snapshotsHandlers(opts.backend, { log, defaultNamespace: opts.defaultNamespace }));
   await bindOwnerOnly(
     socket,
     () =>

@@ -1,14 +1,19 @@
-// The worker application: one host's queue consumer with its heartbeat and reconciler.
-// Built from the validated config because the queue's name depends on the host id.
+// The worker application: one host's queue consumer with its heartbeat and reconciler, and
+// a small HTTP listener for health and metrics. Built from the validated config because the
+// queue's name depends on the host id.
 import { BullModule, getQueueToken } from '@nestjs/bullmq';
 import { Module, type DynamicModule } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
 import type { Queue } from 'bullmq';
 import { LoggerModule } from 'nestjs-pino';
 import { QUEUE_PREFIX, queueName } from '@snapfleet/contracts';
 import { loggerParams } from './config/logger-params';
 import type { WorkerConfig } from './config/worker-config';
 import { WORKER_CONFIG, WorkerConfigModule } from './config/worker-config.module';
+import { WorkerHealth } from './http/worker-health';
+import { WorkerHttpServer } from './http/worker-http.server';
 import { OP_PROCESSOR_CLASS, defineOpProcessor } from './jobs/op.processor';
+import { WorkerMetrics } from './metrics/worker-metrics';
 import { LockRepository } from './repositories/lock.repository';
 import { QueueRepository } from './repositories/queue.repository';
 import { RepositoryModule } from './repositories/repository.module';
@@ -26,6 +31,7 @@ export class WorkerModule {
       concurrency: config.concurrency,
       lockDuration: config.jobLockMs,
       stalledInterval: config.stalledIntervalMs,
+      maxStalledCount: config.maxStalledCount,
     });
     return {
       module: WorkerModule,
@@ -45,9 +51,12 @@ export class WorkerModule {
           }),
         }),
         BullModule.registerQueue({ name: queue }),
+        // Terminus' own logger is off: WorkerHttpServer logs readiness changes once each.
+        TerminusModule.forRoot({ logger: false }),
       ],
       providers: [
         { provide: QueueRepository, inject: [getQueueToken(queue)], useFactory: (q: Queue) => new QueueRepository(q) },
+        WorkerMetrics,
         Reconciler,
         SnapshotOpService,
         OpJobService,
@@ -57,6 +66,8 @@ export class WorkerModule {
         // provider whose instance is a processor, so `useExisting` would start a second one.
         { provide: OP_PROCESSOR_CLASS, useValue: processor },
         WorkerLifecycle,
+        WorkerHealth,
+        WorkerHttpServer,
       ],
       exports: [WorkerLifecycle],
     };

@@ -81,3 +81,30 @@ export interface OpContext {
   /** Reports progress (0–100) of long operations. */
   progress?: (percent: number) => void;
 }
+
+/** One difference between a host's metadata and its disk (or its queue). */
+export const FsckIssueSchema = z.object({
+  kind: z.enum([
+    'missing-subvolume',
+    'orphan-subvolume',
+    'wrong-readonly-flag',
+    'subvolume-id-mismatch',
+    'not-a-subvolume',
+    'stuck-job',
+  ]),
+  path: z.string().optional(),
+  id: z.number().int().optional(),
+  namespace: z.string().optional(),
+  key: z.string().optional(),
+  detail: z.string(),
+});
+export type FsckIssue = z.infer<typeof FsckIssueSchema>;
+
+export const FsckReportSchema = z.object({
+  host: z.string(),
+  rows: z.number().int().nonnegative(),
+  subvolumes: z.number().int().nonnegative(),
+  issues: z.array(FsckIssueSchema),
+  checkedAt: z.string(),
+});
+export type FsckReport = z.infer<typeof FsckReportSchema>;

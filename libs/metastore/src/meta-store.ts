@@ -156,6 +156,22 @@ export class MetaStore {
     }
   }
 
+  /** Every row of a host with what fsck compares against the disk. */
+  async hostRows(hostId: string): Promise<{ id: number; kind: Kind; namespace: string; key: string; subvolumeId: number | null }[]> {
+    const rows = await this.query<{ id: number; kind: Kind; namespace: string; skey: Buffer; subvolume_id: number | null }[]>(
+      'SELECT id, kind, namespace, skey, subvolume_id FROM snapshots WHERE host_id = ? ORDER BY id',
+      [hostId],
+      'listing snapshot rows',
+    );
+    return rows.map((r) => ({
+      id: Number(r.id),
+      kind: r.kind,
+      namespace: r.namespace,
+      key: r.skey.toString('utf8'),
+      subvolumeId: r.subvolume_id === null ? null : Number(r.subvolume_id),
+    }));
+  }
+
   /** Row ids and kinds of every snapshot of a host, for cleanup's disk comparison. */
   async idMap(hostId: string): Promise<Map<number, SnapshotRef['kind']>> {
     const rows = await this.query<{ id: number; kind: SnapshotRef['kind'] }[]>(

@@ -6,3 +6,4 @@ export * from './faults';
 export * from './btrfs-errors';
 export * from './keys';
 export * from './deferred-deletes';
+export * from './fsck';

@@ -18,6 +18,7 @@ import {
   subvolumePath,
   unavailable,
   type CleanupResult,
+  type FsckReport,
   type CommitPayload,
   type CreatePayload,
   type CreateResult,
@@ -38,6 +39,7 @@ import { HostStore, isRetryableConflict, type MetaStore, type MetaTransaction, t
 import { btrfsFailure } from './btrfs-errors';
 import { fencedKeys, type Fenced } from './keys';
 import { DeferredDeletes } from './deferred-deletes';
+import { fsckHost } from './fsck';
 import type { FaultHook } from './faults';
 
 export interface SnapshotterOptions {
@@ -92,6 +94,12 @@ export class Snapshotter {
     this.log = opts.logger ?? silentLogger;
     this.faults = opts.faults;
     this.deletes = new DeferredDeletes(opts.btrfs, this.log, opts.hostId);
+  }
+
+  /** Compares this host's rows with its disk (after background deletes settle). */
+  async fsck(): Promise<FsckReport> {
+    await this.deletes.drain();
+    return fsckHost(this.hostId, this.root, this.btrfs, this.store);
   }
 
   /** Resolves when every background subvolume delete started so far has finished. */

@@ -1,8 +1,10 @@
-// Hosts: the fleet with its health, one host, and cleanup of a host's orphan subvolumes.
+// Hosts: the fleet with its health, one host, its namespaces, and cleanup of a host's orphan
+// subvolumes.
 import { Controller, Get, Inject, Post, Res } from '@nestjs/common';
 import { ROUTES, type CleanupResult, type HostView } from '@snapfleet/contracts';
 import type { FastifyReply } from 'fastify';
 import { sendJobOutcome } from '../http/job-reply';
+import { PENDING_ROUTES, type NamespaceCounts } from '../http/pending-routes';
 import { HostParam, JobOptionsParam, type JobRouteOptions } from '../http/request-params';
 import { nestPath } from '../http/route-table';
 import { HostService } from '../services/host.service';
@@ -23,6 +25,11 @@ export class HostController {
   @Get(nestPath(ROUTES.getHost))
   get(@HostParam() host: string): Promise<HostView> {
     return this.hosts.get(host);
+  }
+
+  @Get(nestPath(PENDING_ROUTES.listNamespaces))
+  namespaces(@HostParam() host: string): Promise<NamespaceCounts> {
+    return this.hosts.namespaces(host);
   }
 
   @Post(nestPath(ROUTES.cleanupHost))

@@ -1,9 +1,11 @@
-// Request logging: one line per request with its id, at a level that keeps the read path
-// quiet (successful reads are debug; mutations info; server errors error).
+// Request logging: one line per request with its id (and the id of the job it made, so a
+// grep for either finds the API's line as well as the worker's), at a level that keeps the
+// read path quiet (successful reads are debug; mutations info; server errors error).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
 import type { LevelWithSilent } from 'pino';
+import { JOB_ID_HEADER } from './job-reply';
 import { requestIdOf } from './request-id';
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -16,6 +18,12 @@ function levelOf(req: IncomingMessage, res: ServerResponse, err?: Error): LevelW
   return READS.has(req.method ?? '') ? 'debug' : 'info';
 }
 
+/** The job a request made or found: known once the response carries x-job-id (the summary line). */
+function jobIdOf(_req: IncomingMessage, res: ServerResponse): Record<string, string> {
+  const jobId = res.getHeader(JOB_ID_HEADER);
+  return typeof jobId === 'string' ? { jobId } : {};
+}
+
 export function loggerParams(level: LevelWithSilent): Params {
   return {
     // nestjs-pino's default route pattern (`{/*splat}`) matches no request on Nest 12's
@@ -25,6 +33,7 @@ export function loggerParams(level: LevelWithSilent): Params {
       level,
       genReqId: (req) => requestIdOf(req),
       customAttributeKeys: { reqId: 'requestId' },
+      customProps: jobIdOf,
       customLogLevel: levelOf,
       // pino-http makes up an Error ("failed with status code 503") for every 5xx; the
       // exception filter already logged the real one when there was one.

@@ -1,13 +1,17 @@
 // The contracts' route table seen by the HTTP layer: Nest paths for the controllers, and
 // which methods a path has (so a wrong method is told 405 with Allow, not 404).
 import { ROUTES, type RouteSpec } from '@snapfleet/contracts';
+import { PENDING_ROUTES } from './pending-routes';
 
 /** `/v1/jobs/{host}/{jobId}` → `/v1/jobs/:host/:jobId` (find-my-way's syntax). */
 export function nestPath(route: RouteSpec): string {
   return route.path.replace(/\{(\w+)\}/g, ':$1');
 }
 
-const MATCHERS = Object.values(ROUTES as Record<string, RouteSpec>).map((r) => ({
+/** Every public API route: the contracts' table and the entries waiting to join it. */
+export const API_ROUTES: Readonly<Record<string, RouteSpec>> = { ...ROUTES, ...PENDING_ROUTES };
+
+const MATCHERS = Object.values(API_ROUTES).map((r) => ({
   method: r.method,
   // A parameter is one non-empty segment, as the router matches it.
   re: new RegExp(`^${r.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{\w+\}/g, '[^/]+')}$`),

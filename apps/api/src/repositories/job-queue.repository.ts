@@ -19,6 +19,9 @@ const MAX_QUEUES = 4096;
 /** What an event said happened to a job (a wake-up hint, re-checked by reading the job). */
 export type SettleEvent = 'completed' | 'failed' | 'removed';
 
+/** The BullMQ states a host queue's jobs are counted in (metrics). */
+export const QUEUE_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed'] as const;
+
 /** A host's QueueEvents (one blocking connection) is closed after this long without waiters. */
 const EVENTS_IDLE_MS = 60_000;
 
@@ -101,6 +104,20 @@ export class JobQueueRepository implements OnApplicationShutdown {
       return await withDeadline(this.queue(host).getJobState(jobId), 'Redis');
     } catch (err) {
       throw queueError(err, 'reading a job state');
+    }
+  }
+
+  /** One PING on the shared connection (readiness); rejects when it fails or takes longer than `ms`. */
+  async ping(ms: number): Promise<void> {
+    await withDeadline(this.redis.ping(), 'Redis', ms);
+  }
+
+  /** Jobs of a host's queue by state (one round trip), for the metrics scrape. */
+  async jobCounts(host: string, ms: number): Promise<Record<string, number>> {
+    try {
+      return await withDeadline(this.queue(host).getJobCounts(...QUEUE_STATES), 'Redis', ms);
+    } catch (err) {
+      throw queueError(err, 'counting jobs');
     }
   }
 

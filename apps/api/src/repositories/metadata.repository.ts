@@ -69,6 +69,28 @@ export class MetadataRepository implements OnApplicationShutdown {
     return { op: row.op, result: JSON.parse(row.result) as unknown, createdAt: row.created_at };
   }
 
+  /**
+   * Snapshot counts per namespace on a host, by name. Reads only the (host, namespace, …)
+   * prefix of the unique key index, so its cost follows the host's snapshot count, not the
+   * fleet's.
+   */
+  async namespaceCounts(host: string): Promise<{ name: string; count: number }[]> {
+    const rows = await withDeadline(
+      this.store.query<{ namespace: string; n: number | string }[]>(
+        'SELECT namespace, COUNT(*) AS n FROM snapshots WHERE host_id = ? GROUP BY namespace ORDER BY namespace',
+        [host],
+        'counting snapshots per namespace',
+      ),
+      'MySQL',
+    );
+    return rows.map((r) => ({ name: r.namespace, count: Number(r.n) }));
+  }
+
+  /** One round trip to MySQL (readiness); rejects when it fails or takes longer than `ms`. */
+  async ping(ms: number): Promise<void> {
+    await withDeadline(this.store.query('SELECT 1', [], 'readiness check'), 'MySQL', ms);
+  }
+
   listHosts(): Promise<HostRecord[]> {
     return withDeadline(this.mapped(this.hosts.list(), 'listing hosts'), 'MySQL');
   }

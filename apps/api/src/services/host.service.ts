@@ -4,6 +4,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { notFound, unavailable, type HostView, type SnapfleetError } from '@snapfleet/contracts';
 import type { HostRecord } from '@snapfleet/metastore';
 import { ApiConfig } from '../config/api-config';
+import type { NamespaceCounts } from '../http/pending-routes';
 import { MetadataRepository } from '../repositories/metadata.repository';
 
 /** How long a host seen up is not asked about again (see whyDown). */
@@ -27,6 +28,13 @@ export class HostService {
     const h = await this.metadata.getHost(id);
     if (!h) throw notFound(`host ${id} is not registered`, { host: id });
     return this.toView(h, Date.now());
+  }
+
+  /** Snapshot counts per namespace on a registered host (404 for a host never registered). */
+  async namespaces(id: string): Promise<NamespaceCounts> {
+    const [host, namespaces] = await Promise.all([this.metadata.getHost(id), this.metadata.namespaceCounts(id)]);
+    if (!host) throw notFound(`host ${id} is not registered`, { host: id });
+    return { namespaces };
   }
 
   /**

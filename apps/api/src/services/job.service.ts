@@ -13,6 +13,7 @@ import {
   type OpName,
   type OpPayload,
 } from '@snapfleet/contracts';
+import { ApiMetrics } from '../metrics/api-metrics';
 import { JobQueueRepository } from '../repositories/job-queue.repository';
 import { MetadataRepository } from '../repositories/metadata.repository';
 import { canonicalJson } from '../util/canonical-json';
@@ -43,11 +44,14 @@ export class JobService {
     @Inject(MetadataRepository) private readonly metadata: MetadataRepository,
     @Inject(HostService) private readonly hosts: HostService,
     @Inject(JobWaiter) private readonly waiter: JobWaiter,
+    @Inject(ApiMetrics) private readonly metrics: ApiMetrics,
   ) {}
 
   async run<N extends OpName>(host: string, op: N, payload: OpPayload<N>, opts: JobRequestOptions): Promise<JobOutcome> {
     const jobId = jobIdFor(opts.idempotencyKey);
     let waitMs = opts.waitMs;
+    /** Set when this request enqueued the job: the job-wait histogram's start. */
+    let enqueuedAt: number | undefined;
     // A retried request whose job exists is answered from that job, even if the host has
     // gone down since: the client asked the same question and the answer is known.
     const idempotent = opts.idempotencyKey !== undefined;
@@ -57,6 +61,7 @@ export class JobService {
       // Queued for a host that is down: nobody runs it soon, so answer 202 at once.
       if (down) waitMs = 0;
       const data: JobData<N> = opts.requestId === undefined ? { payload } : { payload, requestId: opts.requestId };
+      enqueuedAt = performance.now();
       await this.queues.add(host, op, data, jobOptionsFor(jobId));
       // Two requests with one key may race past the check above: BullMQ keeps the first
       // job, and the loser must find out whether it asked the same thing.
@@ -64,7 +69,9 @@ export class JobService {
     }
     try {
       const state = waitMs > 0 ? await this.waiter.waitForSettled(host, jobId, waitMs) : undefined;
-      return await this.outcome(host, jobId, state);
+      const outcome = await this.outcome(host, jobId, state);
+      if (enqueuedAt !== undefined) this.metrics.observeJobWait(op, host, outcome.kind, (performance.now() - enqueuedAt) / 1000);
+      return outcome;
     } catch (err) {
       // The job exists (Redis or MySQL failed while waiting on it): the problem names it, so
       // the client can still poll for its outcome.

@@ -30,6 +30,9 @@ describe('loadWorkerConfig', () => {
       btrfsBackend: 'auto',
       jobLockMs: 30_000,
       stalledIntervalMs: 30_000,
+      maxStalledCount: 5,
+      httpPort: undefined,
+      httpBind: '127.0.0.1',
       faults: [],
     });
   });
@@ -51,8 +54,11 @@ describe('loadWorkerConfig', () => {
       SNAPFLEET_LOCK_TTL_MS: '4000',
       SNAPFLEET_LOG_LEVEL: 'debug',
       SNAPFLEET_BTRFS_BACKEND: 'progs',
+      SNAPFLEET_WORKER_HTTP_PORT: '9100',
+      SNAPFLEET_WORKER_HTTP_BIND: '0.0.0.0',
     });
     expect(c).toMatchObject({ concurrency: 3, heartbeatMs: 500, cleanupIntervalMs: 60_000, lockTtlMs: 4000, logLevel: 'debug', btrfsBackend: 'progs' });
+    expect(c).toMatchObject({ httpPort: 9100, httpBind: '0.0.0.0' });
     expect(c.mysqlUrl).toBe('mysql://u:p@db:3306/fleet');
     expect(c.redisUrl).toBe('rediss://cache:6380');
   });
@@ -72,6 +78,7 @@ describe('loadWorkerConfig', () => {
       SNAPFLEET_BTRFS_BACKEND: 'zfs',
       SNAPFLEET_REDIS_URL: 'http://cache',
       SNAPFLEET_LOG_LEVEL: 'loud',
+      SNAPFLEET_WORKER_HTTP_PORT: '65536',
     });
     for (const name of [
       'SNAPFLEET_HOST_ID',
@@ -81,6 +88,7 @@ describe('loadWorkerConfig', () => {
       'SNAPFLEET_BTRFS_BACKEND',
       'SNAPFLEET_REDIS_URL',
       'SNAPFLEET_LOG_LEVEL',
+      'SNAPFLEET_WORKER_HTTP_PORT',
     ]) {
       expect(message).toContain(`${name}:`);
     }

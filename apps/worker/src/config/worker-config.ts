@@ -5,6 +5,9 @@ import { z } from 'zod';
 import { DatabaseEnvSchema, HOST_ID_RE, parseEnv } from '@snapfleet/contracts';
 import { parseFaultSpecs, type FaultSpec } from '@snapfleet/snapshotter';
 
+/** The port OpenTelemetry's Prometheus exporters listen on by default: where scrapers look first. */
+export const DEFAULT_WORKER_HTTP_PORT = 9464;
+
 const required = (what: string) => ({
   error: (issue: { input: unknown }) => (issue.input === undefined ? `is required (${what})` : `must be a string (${what})`),
 });
@@ -33,6 +36,13 @@ export const WorkerEnvSchema = DatabaseEnvSchema.extend({
   SNAPFLEET_BTRFS_BACKEND: z.enum(['native', 'progs', 'auto']).default('auto').describe('btrfs backend: ioctl addon or btrfs-progs'),
   SNAPFLEET_JOB_LOCK_MS: integer(1000, 600_000).default(30_000).describe('BullMQ job lock: a worker silent this long loses the job'),
   SNAPFLEET_STALLED_INTERVAL_MS: integer(1000, 600_000).default(30_000).describe('how often stalled jobs are looked for and re-queued'),
+  SNAPFLEET_MAX_STALLED_COUNT: integer(1, 1000)
+    .default(5)
+    .describe('times a job may lose its worker (crash, kill) and be re-queued before it fails'),
+  SNAPFLEET_WORKER_HTTP_PORT: integer(0, 65535)
+    .optional()
+    .describe(`port of /healthz, /readyz, /metrics (default ${DEFAULT_WORKER_HTTP_PORT}; 0 = any free port)`),
+  SNAPFLEET_WORKER_HTTP_BIND: z.string().min(1, 'must not be empty').default('127.0.0.1').describe('bind address of that listener'),
   SNAPFLEET_FAULTS: z
     .string()
     .optional()
@@ -62,6 +72,14 @@ export interface WorkerConfig {
   btrfsBackend: 'native' | 'progs' | 'auto';
   jobLockMs: number;
   stalledIntervalMs: number;
+  maxStalledCount: number;
+  /**
+   * Port of the health and metrics listener, when the operator chose one (bound, or start-up
+   * fails); undefined: DEFAULT_WORKER_HTTP_PORT, or any free port when another process of
+   * this machine (a second worker) holds it.
+   */
+  httpPort: number | undefined;
+  httpBind: string;
   faults: FaultSpec[];
 }
 
@@ -81,6 +99,9 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     btrfsBackend: e.SNAPFLEET_BTRFS_BACKEND,
     jobLockMs: e.SNAPFLEET_JOB_LOCK_MS,
     stalledIntervalMs: e.SNAPFLEET_STALLED_INTERVAL_MS,
+    maxStalledCount: e.SNAPFLEET_MAX_STALLED_COUNT,
+    httpPort: e.SNAPFLEET_WORKER_HTTP_PORT,
+    httpBind: e.SNAPFLEET_WORKER_HTTP_BIND,
     faults: e.SNAPFLEET_FAULTS === undefined ? [] : parseFaultSpecs(e.SNAPFLEET_FAULTS),
   };
 }

@@ -47,7 +47,7 @@ export class OpProcessor extends WorkerHost {
  */
 export function defineOpProcessor(
   queue: string,
-  opts: { concurrency: number; lockDuration: number; stalledInterval: number },
+  opts: { concurrency: number; lockDuration: number; stalledInterval: number; maxStalledCount: number },
 ): Type<OpProcessor> {
   class HostQueueProcessor extends OpProcessor {}
   Processor(queue, { ...opts, autorun: false })(HostQueueProcessor);

@@ -65,6 +65,11 @@ export class LockRepository implements OnApplicationShutdown {
     return this.locks.acquire(resources, { ttlMs: this.ttlMs });
   }
 
+  /** One PING on the lock connection (readiness). */
+  async ping(): Promise<void> {
+    await this.redis.ping();
+  }
+
   async close(): Promise<void> {
     await this.locks.close();
     await this.redis.quit().catch(() => this.redis.disconnect());

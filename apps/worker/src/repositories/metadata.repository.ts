@@ -30,6 +30,11 @@ export class MetadataRepository implements OnApplicationShutdown {
     return this.hosts.heartbeat(hostId, status);
   }
 
+  /** One round trip (readiness). */
+  async ping(): Promise<void> {
+    await this.store.query('SELECT 1', [], 'readiness check');
+  }
+
   pruneOps(olderThan: Date): Promise<number> {
     return this.store.pruneOps(olderThan);
   }

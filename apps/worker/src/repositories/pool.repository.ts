@@ -1,6 +1,8 @@
 // The host's btrfs pool behind one class: the btrfs backend (native ioctls or btrfs-progs)
 // the snapshotter runs on, and the filesystem's figures for the heartbeat.
-import { stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { stat, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { loadBtrfs, type BtrfsBackend, type BtrfsBackendKind, type FilesystemInfo } from '@snapfleet/btrfs';
 import type { Logger } from '@snapfleet/contracts';
 import type { WorkerConfig } from '../config/worker-config';
@@ -11,6 +13,8 @@ export class PoolRepository {
     readonly backend: BtrfsBackend,
     /** Block device of the pool (the `source` of every mount). */
     readonly device: string,
+    /** UUID of the filesystem the root was on at start. */
+    readonly fsid: string,
   ) {}
 
   /** Loads the backend and checks that the root is a directory on btrfs. Touches nothing. */
@@ -21,11 +25,25 @@ export class PoolRepository {
       const reason = err instanceof Error ? err.message : String(err);
       throw new Error(`SNAPFLEET_ROOT ${config.root} is not on a btrfs filesystem (${reason})`, { cause: err });
     });
-    return new PoolRepository(config.root, backend, info.device);
+    return new PoolRepository(config.root, backend, info.device, info.fsid);
   }
 
   get backendKind(): BtrfsBackendKind {
     return this.backend.kind;
+  }
+
+  /**
+   * Readiness of the pool: the root is still on the filesystem it was on at start (an
+   * unmounted pool leaves the root on its parent's filesystem, or gone) and a file can be
+   * created and deleted in it (not read-only, not full of metadata). Returns the free bytes.
+   */
+  async probe(): Promise<{ freeBytes: number }> {
+    const info = await this.backend.filesystemInfo(this.root);
+    if (info.fsid !== this.fsid) throw new Error(`${this.root} is no longer on the pool's filesystem ${this.fsid} (unmounted?)`);
+    const file = join(this.root, `.snapfleet-ready-${process.pid}-${randomBytes(4).toString('hex')}`);
+    await writeFile(file, '', { flag: 'wx' });
+    await unlink(file);
+    return { freeBytes: info.free };
   }
 
   /** statfs-level figures: cheap enough for every heartbeat. */

@@ -6,11 +6,12 @@
 // whole handling runs in a logging context bound to them.
 import { Inject, Injectable } from '@nestjs/common';
 import type { Job } from 'bullmq';
-import { OPS, SnapfleetError, describeIssues, invalidArgument, isRetryable, toSnapfleetError, type OpName } from '@snapfleet/contracts';
+import { OPS, OP_NAMES, SnapfleetError, describeIssues, invalidArgument, isRetryable, toSnapfleetError, type OpName } from '@snapfleet/contracts';
 import { PinoLogger } from 'nestjs-pino';
 import { toJobFailure } from '../jobs/job-failure';
 import { OpHandlerMap } from '../jobs/op-handlers';
 import { snapshotOpHandlers } from '../jobs/snapshot-op-handlers';
+import { WorkerMetrics } from '../metrics/worker-metrics';
 import { SnapshotOpService } from './snapshot-op.service';
 
 const MAX_REQUEST_ID_LENGTH = 200;
@@ -22,6 +23,7 @@ export class OpJobService {
   constructor(
     @Inject(SnapshotOpService) ops: SnapshotOpService,
     @Inject(PinoLogger) private readonly log: PinoLogger,
+    @Inject(WorkerMetrics) private readonly metrics: WorkerMetrics,
   ) {
     // Throws at start-up when an op has no handler or two.
     this.handlers = OpHandlerMap.of(snapshotOpHandlers(ops));
@@ -34,14 +36,18 @@ export class OpJobService {
   private async run(job: Job): Promise<unknown> {
     const started = performance.now();
     const ms = () => Math.round(performance.now() - started);
+    // A job name that is no op is one label value, whatever was enqueued.
+    const op = (OP_NAMES as readonly string[]).includes(job.name) ? job.name : 'unknown';
     this.log.debug({ attempt: job.attemptsMade + 1 }, 'job started');
     try {
       const result = await this.execute(job);
       this.log.info({ ms: ms() }, 'job done');
+      this.metrics.jobFinished(op, (performance.now() - started) / 1000);
       return result;
     } catch (err) {
       const typed = toSnapfleetError(err);
       const retry = isRetryable(typed.code);
+      this.metrics.jobFinished(op, (performance.now() - started) / 1000, { code: typed.code, errno: errnoOf(typed) });
       this.log[retry ? 'warn' : 'info'](
         { ms: ms(), code: typed.code, err: typed.message, retry, attempt: job.attemptsMade + 1 },
         retry ? 'job failed; BullMQ retries it' : 'job failed',
@@ -69,6 +75,12 @@ export class OpJobService {
     if (!checked.success) throw new SnapfleetError('internal', `${op} produced a malformed result: ${describeIssues(checked.error)}`);
     return checked.data;
   }
+}
+
+/** The errno code of a failed btrfs call (the snapshotter puts it in the error's details). */
+function errnoOf(err: SnapfleetError): string | undefined {
+  const errno = err.details.errno;
+  return typeof errno === 'string' && /^E[A-Z0-9]{1,15}$/.test(errno) ? errno : undefined;
 }
 
 /** What every log line of a job carries (the host comes from the root logger's base). */

@@ -6,6 +6,7 @@ import type { CleanupResult, CreateResult, InfoResult, OpContext, OpName, OpPayl
 import { Snapshotter, fencedKeys } from '@snapfleet/snapshotter';
 import { PinoLogger } from 'nestjs-pino';
 import type { OpExecution, ParsedPayload } from '../jobs/op-handlers';
+import { WorkerMetrics } from '../metrics/worker-metrics';
 import { LockRepository } from '../repositories/lock.repository';
 import { Reconciler } from './reconciler.service';
 
@@ -16,6 +17,7 @@ export class SnapshotOpService {
     @Inject(LockRepository) private readonly locks: LockRepository,
     @Inject(Reconciler) private readonly reconciler: Reconciler,
     @Inject(PinoLogger) private readonly log: PinoLogger,
+    @Inject(WorkerMetrics) private readonly metrics: WorkerMetrics,
   ) {}
 
   prepare(payload: ParsedPayload<'prepare'>, exec: OpExecution): Promise<CreateResult> {
@@ -48,6 +50,20 @@ export class SnapshotOpService {
     return this.reconciler.cleanup({ progress: exec.progress });
   }
 
+  /** Leases the keys, timing the wait (lock contention shows in snapfleet_worker_lock_wait_seconds). */
+  private async acquire(op: OpName, namespace: string, keys: readonly string[]) {
+    const started = performance.now();
+    const seconds = () => (performance.now() - started) / 1000;
+    try {
+      const lease = await this.locks.acquire(namespace, keys);
+      this.metrics.lockWaited(op, seconds(), true);
+      return lease;
+    } catch (err) {
+      this.metrics.lockWaited(op, seconds(), false);
+      throw err;
+    }
+  }
+
   private async locked<N extends OpName, R>(
     op: N,
     payload: OpPayload<N>,
@@ -57,7 +73,7 @@ export class SnapshotOpService {
     const ctx: OpContext = { opId: exec.opId, progress: exec.progress };
     const { namespace, keys } = fencedKeys(op, payload);
     if (keys.length === 0) return run(ctx);
-    const lease = await this.locks.acquire(namespace, keys);
+    const lease = await this.acquire(op, namespace, keys);
     // Nothing to interrupt: the metadata store checks the fence at commit and refuses a
     // holder that lost its lease (the op then fails `aborted` and is retried). Worth a line
     // for whoever wonders why.

@@ -18,6 +18,7 @@ import { Reconciler } from './reconciler.service';
 @Injectable()
 export class WorkerLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private draining: Promise<void> | undefined;
+  private running = false;
 
   constructor(
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
@@ -45,6 +46,7 @@ export class WorkerLifecycle implements OnApplicationBootstrap, BeforeApplicatio
       this.log.fatal({ err: err instanceof Error ? err.message : String(err) }, 'queue worker cannot run');
       process.exit(1);
     });
+    this.running = true;
     this.log.info(
       {
         root: this.config.root,
@@ -60,6 +62,12 @@ export class WorkerLifecycle implements OnApplicationBootstrap, BeforeApplicatio
 
   private processor(): OpProcessor {
     return this.moduleRef.get(this.processorClass, { strict: false });
+  }
+
+  /** starting: not taking jobs yet; running: taking jobs; draining: from the first drain request on. */
+  get state(): 'starting' | 'running' | 'draining' {
+    if (this.draining !== undefined) return 'draining';
+    return this.running ? 'running' : 'starting';
   }
 
   /** Drains once, however often it is asked. */

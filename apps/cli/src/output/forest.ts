@@ -1,7 +1,7 @@
 // The snapshot forest of one namespace on one host, drawn like `ctr snapshots tree` but with
 // ASCII connectors (`tree --charset=ascii`): each committed snapshot above its children.
 import type { SnapshotInfo } from '@snapfleet/contracts';
-import { printable } from './output/printable';
+import { printable } from './printable';
 
 export interface TreeNode extends SnapshotInfo {
   children: TreeNode[];

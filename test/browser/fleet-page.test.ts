@@ -1,0 +1,111 @@
+// The pages as a person sees them: Debian's Chromium (driven by playwright-core, headless,
+// a fresh empty profile, every request outside this machine refused) against a real fleet.
+// The fleet page shows the host up with its pool, the namespace's snapshot count and its
+// tree — including a snapshot made through the API while the page is open — and the queue
+// dashboard lists the host's queue. Screenshots go to docs/screenshots/. Without
+// /usr/bin/chromium the test fails (apt-get install -y chromium); it never skips.
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../support/dist';
+import { startFleet, type Fleet } from '../support/fleet';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SCREENSHOTS = join(REPO_ROOT, 'docs', 'screenshots');
+const ns = 'browser';
+
+let fleet: Fleet;
+let api: string;
+let host: string;
+let profile: string;
+let browser: BrowserContext;
+let page: Page;
+const pageErrors: string[] = [];
+
+async function post(path: string, body: unknown): Promise<void> {
+  const r = await fetch(`${api}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  expect(r.status, await r.text()).toBe(201);
+}
+const snapshots = (suffix = '') => `/v1/namespaces/${ns}/hosts/${host}/snapshots${suffix}`;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} is missing: the browser test needs Debian's chromium package (apt-get install -y chromium)`);
+  }
+  fleet = await startFleet({ label: 'browser', hosts: 1, apis: 1 });
+  api = fleet.apis[0]!.url;
+  host = fleet.hosts[0]!.id;
+  await mkdir(SCREENSHOTS, { recursive: true });
+  profile = await mkdtemp(join(tmpdir(), 'snapfleet-chromium-'));
+  browser = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1280, height: 860 },
+  });
+  // The pages must work offline: anything not served by this fleet's API is refused.
+  const origin = new URL(api).origin;
+  await browser.route(
+    (url) => url.origin !== origin,
+    (route) => route.abort('blockedbyclient'),
+  );
+  page = browser.pages()[0] ?? (await browser.newPage());
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (profile) await rm(profile, { recursive: true, force: true });
+  await fleet?.dispose();
+});
+
+describe('the fleet page', () => {
+  it('shows the host up, its namespaces, and the snapshot tree, live', async () => {
+    await post(snapshots(), { key: 'base-build' });
+    await post(snapshots('/base-build/commit'), { name: 'base', labels: { 'containerd.io/snapshot/layer': 'base' } });
+    await post(snapshots(), { key: 'app-layer', parent: 'base' });
+
+    await page.goto(`${api}/ui`);
+    const row = page.locator(`tr[data-host="${host}"]`);
+    await row.waitFor();
+    await expect.poll(() => row.getAttribute('data-status')).toBe('up');
+    expect(await row.locator('.pool span').textContent()).toMatch(/MiB|GiB/);
+
+    await row.click();
+    await page.locator(`li[data-ns="${ns}"]`).click();
+    await expect.poll(() => page.locator(`li[data-ns="${ns}"] .count`).textContent()).toBe('2');
+    await page.locator('#tree li[data-key="base"] li[data-key="app-layer"]').waitFor();
+
+    // Made while the page is open: it appears within a couple of polls.
+    await post(snapshots(), { key: 'inspect', parent: 'base', kind: 'view' });
+    await page.locator('#tree li[data-key="base"] li[data-key="inspect"][data-kind="view"]').waitFor({ timeout: 10_000 });
+    await expect.poll(() => page.locator(`li[data-ns="${ns}"] .count`).textContent()).toBe('3');
+    expect(await page.locator('#status').textContent()).toMatch(/^live/);
+
+    await page.screenshot({ path: join(SCREENSHOTS, 'fleet-page.png'), fullPage: true });
+    expect(pageErrors).toEqual([]);
+  });
+});
+
+describe('the queue dashboard', () => {
+  it('lists the host\'s queue', async () => {
+    await page.goto(`${api}/admin/queues`, { waitUntil: 'domcontentloaded' });
+    await page.getByText(`snapshots-${host}`).first().waitFor({ timeout: 20_000 });
+    await page.screenshot({ path: join(SCREENSHOTS, 'dashboard.png'), fullPage: true });
+  });
+});
+
+describe('the API docs', () => {
+  it('renders every operation of the OpenAPI document', async () => {
+    await page.goto(`${api}/docs`);
+    await page.locator('section#createSnapshot').waitFor();
+    const doc = (await (await fetch(`${api}/docs/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+    const operations = Object.values(doc.paths).reduce((n, item) => n + Object.keys(item).length, 0);
+    expect(await page.locator('section.op').count()).toBe(operations);
+    await page.screenshot({ path: join(SCREENSHOTS, 'api-docs.png') });
+    expect(pageErrors).toEqual([]);
+  });
+});
