@@ -3,7 +3,7 @@
 // request) wait and run when it returns.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SnapfleetClient } from '@snapfleet/client';
-import { SnapfleetError } from '@snapfleet/contracts';
+import { type SnapfleetError } from '@snapfleet/contracts';
 import { startFleet, type Fleet } from '../support/fleet';
 
 let fleet: Fleet;
@@ -26,7 +26,7 @@ it('a lost host is 503 within the heartbeat timeout, others unaffected, queued j
   worker.kill('SIGKILL');
 
   // Down within the timeout (plus one heartbeat period of slack).
-  let downAfter = 0;
+  let downAfter: number;
   for (;;) {
     if ((await client.getHost(lost.id)).status === 'down') {
       downAfter = Date.now() - killedAt;
