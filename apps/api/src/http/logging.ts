@@ -18,10 +18,14 @@ function levelOf(req: IncomingMessage, res: ServerResponse, err?: Error): LevelW
   return READS.has(req.method ?? '') ? 'debug' : 'info';
 }
 
-/** The job a request made or found: known once the response carries x-job-id (the summary line). */
-function jobIdOf(_req: IncomingMessage, res: ServerResponse): Record<string, string> {
+/**
+ * The job a request made or found: known once the response carries x-job-id (the summary
+ * line). pino-http calls this at the start of every request too; nothing (rather than `{}`)
+ * spares it making a child logger per request for no bindings.
+ */
+function jobIdOf(_req: IncomingMessage, res: ServerResponse): object {
   const jobId = res.getHeader(JOB_ID_HEADER);
-  return typeof jobId === 'string' ? { jobId } : {};
+  return (typeof jobId === 'string' ? { jobId } : undefined) as object;
 }
 
 export function loggerParams(level: LevelWithSilent): Params {
