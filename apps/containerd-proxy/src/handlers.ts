@@ -8,6 +8,7 @@ import type { Backend } from './backend';
 import { runCall, type CallContext, type CallFacts } from './call-log';
 import { optionalParent, requireKey, toWireInfo, toWireMounts } from './convert';
 import { listHandler } from './list';
+import { undecodableError } from './undecodable';
 import type * as M from './messages';
 
 /** Trailer of Cleanup: how many orphan subvolumes the host removed (containerd ignores it). */
@@ -24,9 +25,10 @@ export function snapshotsHandlers(backend: Backend, ctx: CallContext): UntypedSe
   ): Unary<Req, Res> => {
     return (call, callback) => {
       const req = call.request;
-      const key = keyOf(req);
-      const facts: CallFacts = { method, snapshotter: req.snapshotter, ...(key === undefined ? {} : { key }) };
-      runCall(ctx, call.metadata, facts, (ns) => fn(backend(ns.namespace), req, facts)).then(
+      const refused = undecodableError(req, method);
+      const key = refused ? undefined : keyOf(req);
+      const facts: CallFacts = { method, snapshotter: refused ? '' : req.snapshotter, ...(key === undefined ? {} : { key }) };
+      runCall(ctx, call.metadata, facts, (ns) => (refused ? Promise.reject(refused) : fn(backend(ns.namespace), req, facts))).then(
         ({ value, trailer }) => callback(null, value, trailer),
         (err: Parameters<sendUnaryData<Res>>[0]) => callback(err),
       );

@@ -6,6 +6,7 @@ import type { ServerWritableStream, handleServerStreamingCall } from '@grpc/grpc
 import { runCall, type CallContext, type CallFacts } from './call-log';
 import { toWireInfo, type WireInfo } from './convert';
 import type { Backend } from './backend';
+import { undecodableError } from './undecodable';
 import type { ListSnapshotsRequest, ListSnapshotsResponse } from './messages';
 
 export const LIST_BATCH = 100;
@@ -31,9 +32,11 @@ function send(call: ListCall, info: WireInfo[]): Promise<boolean> {
 
 export function listHandler(backend: Backend, ctx: CallContext): handleServerStreamingCall<ListSnapshotsRequest, ListSnapshotsResponse> {
   return (call) => {
-    const { filters, snapshotter } = call.request;
+    const refused = undecodableError(call.request, 'List');
+    const { filters, snapshotter } = refused ? { filters: [], snapshotter: '' } : call.request;
     const facts: CallFacts = { method: 'List', snapshotter, extra: { filters } };
     runCall(ctx, call.metadata, facts, async (ns) => {
+      if (refused) throw refused;
       let batch: WireInfo[] = [];
       let count = 0;
       let messages = 0;

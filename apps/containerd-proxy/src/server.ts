@@ -7,6 +7,7 @@ import type { Backend } from './backend';
 import { snapshotsHandlers } from './handlers';
 import { snapshotsService } from './proto';
 import { bindOwnerOnly, prepareSocketPath } from './socket';
+import { tolerateUndecodable } from './undecodable';
 
 export interface ProxyServer {
   socket: string;
@@ -19,7 +20,7 @@ const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
 export async function startProxyServer(opts: { socket: string; backend: Backend; log: Logger; defaultNamespace: string }): Promise<ProxyServer> {
   const { socket, log } = opts;
-  const service = snapshotsService();
+  const service = tolerateUndecodable(snapshotsService());
   const { removedStale } = await prepareSocketPath(socket);
   if (removedStale) log.warn({ socket }, 'removed a stale socket left by an earlier proxy');
 
