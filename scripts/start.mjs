@@ -3,13 +3,28 @@
 // (as root) unless SNAPFLEET_ROOT points at a btrfs directory, then runs the API and one
 // worker (host `local`) in the foreground and prints the URLs. Ctrl-C stops both.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildNativeAddon, buildTypeScript, ensureNodeModules, ensureServices, installMissing, REPO, say } from './lib/prereqs.mjs';
 
 const env = { ...process.env };
 const port = env.SNAPFLEET_PORT ?? '8080';
 const hostId = env.SNAPFLEET_HOST_ID ?? 'local';
+
+/**
+ * The bootstrap admin token: SNAPFLEET_ADMIN_TOKEN, or one made once and kept (owner-only)
+ * in .snapfleet/admin-token, so a local fleet has auth on from its first start.
+ */
+function adminToken() {
+  if (env.SNAPFLEET_AUTH === 'off') return undefined;
+  if (env.SNAPFLEET_ADMIN_TOKEN) return env.SNAPFLEET_ADMIN_TOKEN;
+  const dir = join(REPO, '.snapfleet');
+  const file = join(dir, 'admin-token');
+  mkdirSync(dir, { recursive: true });
+  if (!existsSync(file)) writeFileSync(file, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
+}
 
 function isMounted(dir) {
   return readFileSync('/proc/self/mounts', 'utf8')
@@ -68,6 +83,8 @@ async function main() {
   buildNativeAddon();
   buildTypeScript();
   const root = poolRoot();
+  const token = adminToken();
+  if (token) env.SNAPFLEET_ADMIN_TOKEN = token;
   // The API migrates the database on start (under a lock); the worker waits for the schema.
   children.push(run('api', 'apps/api/src/main.js', { SNAPFLEET_PORT: port }));
   children.push(run('worker', 'apps/worker/src/main.js', { SNAPFLEET_HOST_ID: hostId, SNAPFLEET_ROOT: root }));
@@ -75,7 +92,8 @@ async function main() {
   process.on('SIGTERM', () => shutdown(0));
   const url = `http://localhost:${port}`;
   for (let i = 0; i < 150; i++) {
-    const ok = await fetch(`${url}/v1/hosts/${hostId}`).then((r) => r.ok && r.json()).catch(() => false);
+    const headers = token ? { authorization: `Bearer ${token}` } : {};
+    const ok = await fetch(`${url}/v1/hosts/${hostId}`, { headers }).then((r) => r.ok && r.json()).catch(() => false);
     if (ok && ok.status === 'up') break;
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -84,6 +102,13 @@ async function main() {
   say(`  API docs:   ${url}/docs`);
   say(`  dashboard:  ${url}/admin/queues`);
   say(`  host:       ${hostId} → ${root}`);
+  if (token) {
+    say(`  admin token: in .snapfleet/admin-token (or SNAPFLEET_ADMIN_TOKEN); use it as`);
+    say(`               export SNAPFLEET_API_TOKEN=$(cat .snapfleet/admin-token)   # snapctl, curl -H "authorization: Bearer $SNAPFLEET_API_TOKEN"`);
+    say(`               and paste it into the fleet page (${url}/ui) to open the page and the dashboard`);
+  } else {
+    say('  auth:       OFF (SNAPFLEET_AUTH=off)');
+  }
 }
 
 main().catch((err) => {

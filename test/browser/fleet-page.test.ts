@@ -1,8 +1,9 @@
 // The pages as a person sees them: Debian's Chromium (driven by playwright-core, headless,
 // a fresh empty profile, every request outside this machine refused) against a real fleet.
-// The fleet page shows the host up with its pool, the namespace's snapshot count and its
-// tree — including a snapshot made through the API while the page is open — and the queue
-// dashboard lists the host's queue. Screenshots go to docs/screenshots/. Without
+// Auth is on: the page asks for a token (a non-admin one is refused), the dashboard is
+// refused until the page has signed in. Then the fleet page shows the host up with its pool,
+// the namespace's snapshot count and its tree — including a snapshot made through the API
+// while the page is open — and the queue dashboard lists the host's queue. Screenshots go to docs/screenshots/. Without
 // /usr/bin/chromium the test fails (apt-get install -y chromium); it never skips.
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -16,6 +17,9 @@ import { startFleet, type Fleet } from '../support/fleet';
 const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOTS = join(REPO_ROOT, 'docs', 'screenshots');
 const ns = 'browser';
+const ADMIN = `browser-admin-${'x'.repeat(24)}`;
+/** A write+read token of the namespace, made by the admin: what the snapshots are made with. */
+let writer: string;
 
 let fleet: Fleet;
 let api: string;
@@ -25,9 +29,15 @@ let browser: BrowserContext;
 let page: Page;
 const pageErrors: string[] = [];
 
-async function post(path: string, body: unknown): Promise<void> {
-  const r = await fetch(`${api}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  expect(r.status, await r.text()).toBe(201);
+async function post(path: string, body: unknown, token = writer): Promise<unknown> {
+  const r = await fetch(`${api}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify(body),
+  });
+  const text = await r.text();
+  expect(r.status, text).toBe(201);
+  return JSON.parse(text);
 }
 const snapshots = (suffix = '') => `/v1/namespaces/${ns}/hosts/${host}/snapshots${suffix}`;
 
@@ -35,9 +45,10 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`${CHROMIUM} is missing: the browser test needs Debian's chromium package (apt-get install -y chromium)`);
   }
-  fleet = await startFleet({ label: 'browser', hosts: 1, apis: 1 });
+  fleet = await startFleet({ label: 'browser', hosts: 1, apis: 1, apiEnv: { SNAPFLEET_AUTH: 'on', SNAPFLEET_ADMIN_TOKEN: ADMIN } });
   api = fleet.apis[0]!.url;
   host = fleet.hosts[0]!.id;
+  writer = ((await post('/v1/tokens', { name: 'browser test writer', namespaces: [ns], scopes: ['read', 'write'] }, ADMIN)) as { token: string }).token;
   await mkdir(SCREENSHOTS, { recursive: true });
   profile = await mkdtemp(join(tmpdir(), 'snapfleet-chromium-'));
   browser = await chromium.launchPersistentContext(profile, {
@@ -68,7 +79,16 @@ describe('the fleet page', () => {
     await post(snapshots('/base-build/commit'), { name: 'base', labels: { 'containerd.io/snapshot/layer': 'base' } });
     await post(snapshots(), { key: 'app-layer', parent: 'base' });
 
+    // Not signed in: the dashboard refuses, the page asks for a token.
+    expect((await page.goto(`${api}/admin/queues`))?.status()).toBe(401);
     await page.goto(`${api}/ui`);
+    await page.locator('#signin-form').waitFor();
+    // A token without admin scope is not enough for the fleet page.
+    await page.fill('#token', writer);
+    await page.click('#signin-form button[type=submit]');
+    await expect.poll(() => page.locator('#signin-error').textContent()).toMatch(/may not admin/);
+    await page.fill('#token', ADMIN);
+    await page.click('#signin-form button[type=submit]');
     const row = page.locator(`tr[data-host="${host}"]`);
     await row.waitFor();
     await expect.poll(() => row.getAttribute('data-status')).toBe('up');

@@ -123,6 +123,8 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
         SNAPFLEET_PORT: String(port),
         SNAPFLEET_BIND: '127.0.0.1',
         SNAPFLEET_HOST_TIMEOUT_MS: '3000',
+        // Auth has its own tests (test/e2e/auth.e2e.test.ts); a fleet asks for it with apiEnv.
+        SNAPFLEET_AUTH: 'off',
         ...opts.apiEnv,
         ...env,
       });
@@ -207,7 +209,11 @@ async function waitForHeartbeat(store: MetaStore, hostId: string, proc: ChildPro
 }
 
 async function waitForHttp(url: string, proc: ChildProcess): Promise<void> {
-  await waitUntil(`api ${url}`, proc, async () => (await fetch(url)).ok);
+  // 401: up, with auth on.
+  await waitUntil(`api ${url}`, proc, async () => {
+    const r = await fetch(url);
+    return r.ok || r.status === 401;
+  });
 }
 
 export async function stopProcess(proc: ChildProcess, graceMs = 10_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {

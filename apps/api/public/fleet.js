@@ -36,11 +36,39 @@ function select(host, ns) {
   location.hash = p.toString();
 }
 
+/** A 401/403: the page shows the sign-in form instead of an error line. */
+class AuthError extends Error {}
+
+// The API reads the token from this cookie for GET requests only (see apps/api auth-hook).
+const TOKEN_COOKIE = 'snapfleet_token';
+
+function setToken(token) {
+  const secure = location.protocol === 'https:' ? '; Secure' : '';
+  document.cookie = token
+    ? `${TOKEN_COOKIE}=${encodeURIComponent(token)}; Path=/; SameSite=Strict${secure}`
+    : `${TOKEN_COOKIE}=; Path=/; Max-Age=0; SameSite=Strict${secure}`;
+}
+
 async function getJson(path) {
-  const r = await fetch(path, { headers: { accept: 'application/json' }, cache: 'no-store' });
+  const r = await fetch(path, { headers: { accept: 'application/json' }, cache: 'no-store', credentials: 'same-origin' });
   const body = await r.json().catch(() => undefined);
-  if (!r.ok) throw new Error((body && body.detail) || `${r.status} ${r.statusText} for ${path}`);
+  const message = (body && body.detail) || `${r.status} ${r.statusText} for ${path}`;
+  if (r.status === 401 || r.status === 403) throw new AuthError(message);
+  if (!r.ok) throw new Error(message);
   return body;
+}
+
+function showSignin(message) {
+  $('signin').hidden = false;
+  $('signout').hidden = true;
+  for (const id of ['hosts', 'host-detail']) $(id).closest('section').hidden = true;
+  $('signin-error').textContent = message || '';
+}
+
+function hideSignin() {
+  $('signin').hidden = true;
+  $('signout').hidden = false;
+  $('hosts').closest('section').hidden = false;
 }
 
 function bytes(n) {
@@ -181,10 +209,17 @@ async function tick() {
   try {
     if (!document.hidden) {
       await refresh();
+      hideSignin();
       status.textContent = `live · updated ${new Date().toLocaleTimeString()}`;
       status.classList.remove('error');
     }
   } catch (err) {
+    if (err instanceof AuthError) {
+      showSignin(document.cookie.includes(`${TOKEN_COOKIE}=`) ? err.message : '');
+      status.textContent = 'signed out';
+      status.classList.remove('error');
+      return;
+    }
     status.textContent = `cannot refresh: ${err.message}`;
     status.classList.add('error');
   } finally {
@@ -193,6 +228,16 @@ async function tick() {
   }
 }
 
+$('signin-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  setToken($('token').value.trim());
+  $('token').value = '';
+  tick();
+});
+$('signout').addEventListener('click', () => {
+  setToken('');
+  tick();
+});
 window.addEventListener('hashchange', tick);
 document.addEventListener('visibilitychange', () => document.hidden || tick());
 tick();

@@ -484,7 +484,7 @@ describe('request ids', () => {
 
 describe('route table', () => {
   it('serves every route of ROUTES with its method', async () => {
-    const params = { ns, host: up.id, key: 'route-probe', jobId: 'op-none' };
+    const params = { ns, host: up.id, key: 'route-probe', jobId: 'op-none', tokenId: '0123456789abcdef' };
     for (const [name, route] of Object.entries(ROUTES)) {
       const r = await call(route.method, `${routePath(route.path, params)}?wait=0`, route.method === 'GET' || route.method === 'DELETE' ? {} : { body: {} });
       // A problem is fine (the probe key does not exist); "no such route" is not.

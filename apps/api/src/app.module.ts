@@ -1,14 +1,17 @@
 // The API's wiring: configuration, the repositories (MySQL, BullMQ/Redis), services, the
-// /v1 controllers, the operational surface (health, metrics, OpenAPI, pages, queue
+// /v1 controllers, authentication, the operational surface (health, metrics, OpenAPI, pages, queue
 // dashboard), the problem+json filter and request logging.
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule, PinoLogger } from 'nestjs-pino';
+import { hostname } from 'node:os';
+import { AuthService } from './auth/auth.service';
 import { ApiConfig } from './config/api-config';
 import { HostController } from './controllers/host.controller';
 import { JobController } from './controllers/job.controller';
 import { SnapshotController } from './controllers/snapshot.controller';
+import { TokenController } from './controllers/token.controller';
 import { QueueDashboard } from './dashboard/queue-dashboard';
 import { DependencyHealth } from './health/dependency-health';
 import { HealthController } from './health/health.controller';
@@ -22,10 +25,12 @@ import { DocsController } from './openapi/docs.controller';
 import { DashboardQueuesRepository } from './repositories/dashboard-queues.repository';
 import { JobQueueRepository } from './repositories/job-queue.repository';
 import { MetadataRepository } from './repositories/metadata.repository';
+import { TokenRevocationsRepository } from './repositories/token-revocations.repository';
 import { HostService } from './services/host.service';
 import { JobWaiter } from './services/job-waiter.service';
 import { JobService } from './services/job.service';
 import { SnapshotService } from './services/snapshot.service';
+import { TokenService } from './services/token.service';
 import { WebController } from './web/web.controller';
 
 @Module({})
@@ -38,7 +43,7 @@ export class AppModule {
         // Terminus' own logger is off: HealthController logs readiness changes once each.
         TerminusModule.forRoot({ logger: false }),
       ],
-      controllers: [SnapshotController, HostController, JobController, HealthController, MetricsController, DocsController, WebController],
+      controllers: [SnapshotController, HostController, JobController, TokenController, HealthController, MetricsController, DocsController, WebController],
       providers: [
         { provide: ApiConfig, useValue: config },
         // Both connect at start, concurrently; either failing stops the process (main.ts).
@@ -51,6 +56,16 @@ export class AppModule {
           },
           inject: [ApiConfig, PinoLogger],
         },
+        {
+          provide: TokenRevocationsRepository,
+          useFactory: (c: ApiConfig, auth: AuthService, log: PinoLogger) => {
+            log.setContext(TokenRevocationsRepository.name);
+            return TokenRevocationsRepository.connect(c.redisUrl, `${hostname()}-${process.pid}`, auth, log);
+          },
+          inject: [ApiConfig, AuthService, PinoLogger],
+        },
+        AuthService,
+        TokenService,
         { provide: DashboardQueuesRepository, useFactory: (c: ApiConfig) => new DashboardQueuesRepository(c), inject: [ApiConfig] },
         Draining,
         ApiMetrics,

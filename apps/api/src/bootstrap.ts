@@ -5,8 +5,10 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { RouteOptions } from 'fastify';
-import { Logger } from 'nestjs-pino';
+import { Logger, PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { installAuth } from './auth/auth-hook';
+import { AuthService } from './auth/auth.service';
 import type { ApiConfig } from './config/api-config';
 import { QueueDashboard } from './dashboard/queue-dashboard';
 import { Draining } from './http/draining';
@@ -32,6 +34,7 @@ export async function createApiApp(config: ApiConfig, opts: CreateApiOptions = {
   // Routes are added to Fastify when the app initializes (listen/init), after this hook.
   if (opts.onRoute) fastify.addHook('onRoute', opts.onRoute);
   configureFastify(fastify);
+  installAuth(fastify, app.get(AuthService), await app.resolve(PinoLogger));
   app.get(Draining).install(fastify);
   installHttpMetrics(fastify, app.get(ApiMetrics));
   app.get(QueueDashboard).install(fastify);

@@ -34,7 +34,8 @@ export function freePort(): Promise<number> {
 /** Spawns the API with `env` (merged over a minimal environment) without waiting for it. */
 export function spawnApi(env: Record<string, string>, nodeArgs: string[] = []): ApiProcess {
   const child = spawn(process.execPath, [...nodeArgs, apiEntry()], {
-    env: { PATH: process.env.PATH ?? '', ...env },
+    // Auth off unless the test says otherwise: these tests are about other things.
+    env: { PATH: process.env.PATH ?? '', SNAPFLEET_AUTH: 'off', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

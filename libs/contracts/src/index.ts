@@ -10,6 +10,7 @@ export * from './validate';
 export * from './logger';
 export * from './client-api';
 export * from './filters';
+export * from './auth';
 export * from './http';
 export * from './jobs';
 export * from './env';

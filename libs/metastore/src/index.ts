@@ -8,3 +8,4 @@ export * from './meta-transaction';
 export * from './migrations';
 export { keyHash } from './rows';
 export * from './sql-errors';
+export * from './token-store';

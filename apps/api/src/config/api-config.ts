@@ -17,7 +17,24 @@ export const ApiEnvSchema = DatabaseEnvSchema.extend({
     .default(10_000)
     .describe('heartbeat age after which a host counts as down'),
   SNAPFLEET_LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  SNAPFLEET_AUTH: z.enum(['on', 'off']).default('on').describe('bearer-token auth; off only for local experiments'),
+  SNAPFLEET_ADMIN_TOKEN: z
+    .string()
+    .regex(/^[\x21-\x7e]{24,512}$/, 'must be 24 to 512 visible ASCII characters (e.g. openssl rand -hex 32)')
+    .optional()
+    .describe('bootstrap admin token (all scopes, all namespaces)'),
+  SNAPFLEET_RATE_LIMIT: z.coerce.number().min(0).max(1e6).default(1000).describe('requests per second per token and API process; 0 = no limit'),
+  SNAPFLEET_RATE_BURST: z.coerce.number().int().min(1).max(1e7).optional().describe('bucket size of the rate limit (default: 2 × SNAPFLEET_RATE_LIMIT)'),
 });
+
+/** Who may do what: bearer tokens, the bootstrap admin token, and the per-token rate limit. */
+export interface AuthConfig {
+  enabled: boolean;
+  adminToken?: string;
+  /** Requests per second per token; 0 = unlimited. */
+  ratePerSecond: number;
+  burst: number;
+}
 
 /** Parsed configuration; the class doubles as its Nest injection token. */
 export class ApiConfig {
@@ -28,6 +45,7 @@ export class ApiConfig {
     readonly redisUrl: string,
     readonly hostTimeoutMs: number,
     readonly logLevel: (typeof LOG_LEVELS)[number],
+    readonly auth: AuthConfig,
   ) {}
 
   static fromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfig {
@@ -45,6 +63,12 @@ export class ApiConfig {
       e.SNAPFLEET_REDIS_URL,
       e.SNAPFLEET_HOST_TIMEOUT_MS,
       e.SNAPFLEET_LOG_LEVEL,
+      {
+        enabled: e.SNAPFLEET_AUTH === 'on',
+        ...(e.SNAPFLEET_ADMIN_TOKEN === undefined ? {} : { adminToken: e.SNAPFLEET_ADMIN_TOKEN }),
+        ratePerSecond: e.SNAPFLEET_RATE_LIMIT,
+        burst: e.SNAPFLEET_RATE_BURST ?? Math.max(1, Math.ceil(2 * e.SNAPFLEET_RATE_LIMIT)),
+      },
     );
   }
 }

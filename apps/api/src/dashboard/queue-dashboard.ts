@@ -2,17 +2,19 @@
 // hosts table. Hosts are registered by their workers at any time, so the board's queue list
 // is refreshed from the table on dashboard requests (at most every REFRESH_MS; the board's
 // page polls its API, so a new host appears within a poll, no restart). Every dashboard
-// request passes the admin guard first.
+// request needs an admin token (auth/auth-hook.ts); the board is read-only because browsers
+// authenticate with a cookie, which the hook accepts for reads only (no CSRF).
 import { Inject, Injectable } from '@nestjs/common';
 import { createBullBoard } from '@bull-board/api';
 import { FastifyAdapter as BullBoardFastifyAdapter } from '@bull-board/fastify';
-import { PROBLEM_CONTENT_TYPE, SnapfleetError } from '@snapfleet/contracts';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { PinoLogger } from 'nestjs-pino';
 import { OPERATIONAL_PATHS } from '../http/operational-paths';
 import { DashboardQueuesRepository, type DashboardQueue } from '../repositories/dashboard-queues.repository';
 import { MetadataRepository } from '../repositories/metadata.repository';
-import { DASHBOARD_READ_ONLY, authorizeAdmin } from './admin-guard';
+
+/** Retry, clean, pause and remove stay with the API and snapctl: see the file comment. */
+export const DASHBOARD_READ_ONLY = true;
 
 /** How stale the board's queue list may be. */
 export const REFRESH_MS = 2_000;
@@ -35,7 +37,7 @@ export class QueueDashboard {
     log.setContext(QueueDashboard.name);
   }
 
-  /** Mounts the board (page, assets, JSON API) under /admin/queues, behind the admin guard. */
+  /** Mounts the board (page, assets, JSON API) under /admin/queues. */
   install(fastify: FastifyInstance): void {
     const base = OPERATIONAL_PATHS.dashboard;
     const serverAdapter = new BullBoardFastifyAdapter();
@@ -56,7 +58,6 @@ export class QueueDashboard {
     });
     void fastify.register(
       async (scope) => {
-        scope.addHook('onRequest', (request, reply) => this.guard(request, reply));
         // Static files need no fresh queue list; the page and its API calls do.
         scope.addHook('onRequest', async (request) => {
           if (!request.url.startsWith(`${base}/static/`)) await this.refresh();
@@ -65,14 +66,6 @@ export class QueueDashboard {
       },
       { prefix: base },
     );
-  }
-
-  private async guard(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const decision = authorizeAdmin(request);
-    if (decision.allowed) return;
-    const code = decision.status === 401 ? 'unauthenticated' : 'permission_denied';
-    const problem = { ...new SnapfleetError(code, decision.detail).toProblem(request.url), requestId: request.id };
-    await reply.code(decision.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
   }
 
   /** Brings the board's queues in line with the hosts table; one refresh at a time, at most every REFRESH_MS. */

@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
 import type { LevelWithSilent } from 'pino';
+import { tokenIdOf } from '../auth/auth-hook';
 import { JOB_ID_HEADER } from './job-reply';
 import { requestIdOf } from './request-id';
 
@@ -19,13 +20,15 @@ function levelOf(req: IncomingMessage, res: ServerResponse, err?: Error): LevelW
 }
 
 /**
- * The job a request made or found: known once the response carries x-job-id (the summary
+ * The job a request made or found, and the token it used: known once the response carries x-job-id (the summary
  * line). pino-http calls this at the start of every request too; nothing (rather than `{}`)
  * spares it making a child logger per request for no bindings.
  */
-function jobIdOf(_req: IncomingMessage, res: ServerResponse): object {
+function jobIdOf(req: IncomingMessage, res: ServerResponse): object {
   const jobId = res.getHeader(JOB_ID_HEADER);
-  return (typeof jobId === 'string' ? { jobId } : undefined) as object;
+  const token = tokenIdOf(req);
+  if (typeof jobId !== 'string' && token === undefined) return undefined as unknown as object;
+  return { ...(typeof jobId === 'string' ? { jobId } : {}), ...(token === undefined ? {} : { token }) };
 }
 
 export function loggerParams(level: LevelWithSilent): Params {

@@ -22,5 +22,6 @@ export const PENDING_ROUTES = {
     summary: 'Namespaces with snapshots on a host, and how many each has',
     status: 200,
     response: NamespaceCountsSchema,
+    scope: 'admin',
   },
 } as const satisfies Record<string, RouteSpec>;

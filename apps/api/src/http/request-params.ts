@@ -12,6 +12,7 @@ import {
 } from '@snapfleet/contracts';
 import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
+import { ANONYMOUS, type Principal } from '../auth/principal';
 import type { JobRequestOptions } from '../services/job.service';
 import type { SnapshotScope } from '../services/snapshot.service';
 
@@ -28,6 +29,9 @@ export const ScopeParam = createParamDecorator((_: unknown, ctx: ExecutionContex
     host: parseOrThrow(HostIdSchema, p.host, 'host id'),
   };
 });
+
+/** Who the request acts as (set by the auth hook; anonymous when auth is off). */
+export const PrincipalParam = createParamDecorator((_: unknown, ctx: ExecutionContext): Principal => requestOf(ctx).principal ?? ANONYMOUS);
 
 /** `{host}` of a host or job route. */
 export const HostParam = createParamDecorator((_: unknown, ctx: ExecutionContext): string =>

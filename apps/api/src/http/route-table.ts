@@ -4,7 +4,7 @@ import { ROUTES, type RouteSpec } from '@snapfleet/contracts';
 import { PENDING_ROUTES } from './pending-routes';
 
 /** `/v1/jobs/{host}/{jobId}` → `/v1/jobs/:host/:jobId` (find-my-way's syntax). */
-export function nestPath(route: RouteSpec): string {
+export function nestPath(route: Pick<RouteSpec, 'path'> & Partial<RouteSpec>): string {
   return route.path.replace(/\{(\w+)\}/g, ':$1');
 }
 

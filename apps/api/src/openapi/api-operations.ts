@@ -8,6 +8,7 @@ import {
   KeySchema,
   MAX_BODY_BYTES,
   NamespaceSchema,
+  TokenIdSchema,
   WaitQuerySchema,
   type RouteSpec,
 } from '@snapfleet/contracts';
@@ -30,6 +31,7 @@ const PATH_PARAMS: Record<string, { schema: z.ZodType; description: string }> = 
       '(`/` → `%2F`, `%` → `%25`, space → `%20`, any UTF-8). It is decoded exactly once; `.` and `..` are refused.',
   },
   jobId: { schema: JobIdSchema, description: 'job id from `x-job-id` or a 202\'s `Location` (URL-encoded)' },
+  tokenId: { schema: TokenIdSchema, description: 'token id (the part of the token after `sf1_`, or `id` in a list)' },
 };
 
 const QUERY_NOTES: Record<string, string> = {
@@ -42,10 +44,13 @@ const QUERY_NOTES: Record<string, string> = {
 
 const ERROR_NOTES: Record<number, string> = {
   400: 'invalid_argument: a bad parameter, query, header or body',
+  401: 'unauthenticated: no token, an unknown, malformed, expired or revoked one (`WWW-Authenticate: Bearer`)',
+  403: 'permission_denied: the token lacks the scope or the namespace this route needs',
   404: 'not_found',
   409: 'already_exists (the key is taken), or aborted (the op lost its lock; retried by the worker first)',
   412: 'failed_precondition (e.g. removing a snapshot with children, committing a non-active snapshot)',
   413: `invalid_argument: request body larger than ${MAX_BODY_BYTES} bytes`,
+  429: 'resource_exhausted: the token is over its rate limit; retry after `Retry-After` seconds',
   500: 'internal',
   503: 'unavailable: the host is unknown or down (no heartbeat), or MySQL/Redis does not answer',
 };
@@ -53,7 +58,7 @@ const ERROR_NOTES: Record<number, string> = {
 const SUCCESS_NOTES: Record<number, string> = { 200: 'OK', 201: 'Created', 204: 'Done; no body' };
 
 function errorStatuses(route: RouteSpec): number[] {
-  const statuses = [400, 404, 500, 503];
+  const statuses = [400, 401, 403, 404, 429, 500, 503];
   if (runsAsJob(route) && route.method !== 'GET') statuses.push(409, 412);
   // The mounts of a committed snapshot, the usage of a snapshot whose job failed.
   if (route.method === 'GET' && /\/(mounts|usage)$/.test(route.path)) statuses.push(412);
@@ -98,6 +103,8 @@ export function sharedComponents(): { parameters: Record<string, unknown>; heade
       Location: { description: 'where to poll the job: /v1/jobs/{host}/{jobId}', required: true, schema: string },
       RedirectLocation: { description: 'where to go instead', required: true, schema: string },
       PreferenceApplied: { description: '`respond-async` when Prefer was honoured', schema: string },
+      RetryAfter: { description: 'seconds until the token may send again', required: true, schema: { type: 'integer', minimum: 1 } },
+      WwwAuthenticate: { description: '`Bearer realm="snapfleet"`', required: true, schema: string },
     },
   };
 }
@@ -124,10 +131,22 @@ function queryParameters(query: z.ZodType | undefined): unknown[] {
   });
 }
 
+/** Headers a problem of this status carries besides the request id. */
+const PROBLEM_HEADERS: Record<number, Record<string, unknown>> = {
+  401: { 'WWW-Authenticate': ref('headers', 'WwwAuthenticate') },
+  429: { 'Retry-After': ref('headers', 'RetryAfter') },
+};
+
+const SCOPE_NOTES = {
+  read: 'Needs a token with scope `read` (or `admin`)',
+  write: 'Needs a token with scope `write` (or `admin`)',
+  admin: 'Needs a token with scope `admin`',
+} as const;
+
 function problem(status: number, components: SchemaComponents): unknown {
   return {
     description: ERROR_NOTES[status] ?? 'error',
-    headers: { 'x-request-id': ref('headers', 'RequestId') },
+    headers: { 'x-request-id': ref('headers', 'RequestId'), ...PROBLEM_HEADERS[status] },
     content: { 'application/problem+json': { schema: components.ref(ProblemSchema, 'output', 'Problem') } },
   };
 }
@@ -156,15 +175,20 @@ export function apiOperation(name: string, route: RouteSpec, components: SchemaC
   if (job && route.method !== 'GET') parameters.push(ref('parameters', 'IdempotencyKey'));
   if (job) parameters.push(ref('parameters', 'Prefer'));
 
+  const where = route.path.includes('{ns}') ? ' whose namespaces include `{ns}`' : route.path.startsWith('/v1/jobs') ? ' that may read the job\'s namespace' : '';
   const operation: Record<string, unknown> = {
     operationId: name,
     tags: [tagOf(route.path)],
     summary: route.summary,
     parameters,
     responses,
+    security: [{ bearerAuth: [route.scope] }],
+    'x-snapfleet-scope': route.scope,
   };
+  const scopeNote = `${SCOPE_NOTES[route.scope]}${where}.`;
+  operation.description = scopeNote;
   if (job) {
-    operation.description =
+    operation.description = `${scopeNote}\n\n` +
       route.method === 'GET'
         ? 'Answered from MySQL for committed and view snapshots; an active snapshot is measured by a job on its host (may answer 202).'
         : 'Runs as a job on the host\'s queue. The API waits up to `?wait=` seconds for it and answers with its result or typed error; ' +
@@ -181,6 +205,7 @@ export function apiOperation(name: string, route: RouteSpec, components: SchemaC
 
 function tagOf(path: string): string {
   if (path.includes('/snapshots')) return 'snapshots';
+  if (path.startsWith('/v1/tokens')) return 'tokens';
   if (path.startsWith('/v1/jobs')) return 'jobs';
   return 'hosts';
 }

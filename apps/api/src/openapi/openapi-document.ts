@@ -33,6 +33,16 @@ once and gets the first answer.
 already_exists 409, failed_precondition 412, invalid_argument 400 (413 for an oversized body,
 405 with \`Allow\` for a wrong method), unavailable 503, aborted 409, internal 500.
 
+**Authentication.** Every \`/v1\` route needs \`Authorization: Bearer <token>\` (unless the API
+runs with \`SNAPFLEET_AUTH=off\`). A token has scopes — \`read\`, \`write\`, \`admin\` — and
+namespaces (\`*\` = all); each operation says which scope it needs. \`admin\` may do everything
+everywhere; tokens are made with \`POST /v1/tokens\` (or \`snapctl token create\`) and revoked
+at once on every API process with \`DELETE /v1/tokens/{tokenId}\`. No token, or a bad one: 401.
+A token without the scope or namespace: 403, never data. Over the per-token rate limit: 429
+with \`Retry-After\`. Health, metrics, these docs and the fleet page's files are public; the
+fleet page and the dashboard send the token as the \`snapfleet_token\` cookie, which is
+accepted for GET and HEAD only.
+
 **Request ids.** Send \`x-request-id\` (or get one made up); it comes back on every response,
 and every log line of the request, in the API and in the worker that ran its job, carries it.
 
@@ -43,6 +53,7 @@ const TAGS = [
   { name: 'snapshots', description: 'containerd snapshotter operations on one host and namespace' },
   { name: 'hosts', description: 'the fleet: hosts, health, namespaces, cleanup' },
   { name: 'jobs', description: 'where a 202 points to' },
+  { name: 'tokens', description: 'API tokens: scopes and namespaces (admin)' },
   { name: 'operations', description: 'health and metrics' },
   { name: 'web', description: 'pages for people: fleet page, API docs, queue dashboard' },
 ];
@@ -103,7 +114,15 @@ export function buildOpenApi(version: string): OpenApiBuild {
     servers: [{ url: '/', description: 'this API' }],
     tags: TAGS,
     paths,
-    components: { schemas: components.toJson(), parameters: shared.parameters, headers: shared.headers },
+    components: {
+      schemas: components.toJson(),
+      parameters: shared.parameters,
+      headers: shared.headers,
+      securitySchemes: {
+        bearerAuth: { type: 'http', scheme: 'bearer', description: 'an API token (`sf1_…`) or the bootstrap admin token' },
+        tokenCookie: { type: 'apiKey', in: 'cookie', name: 'snapfleet_token', description: 'the same token, for GET/HEAD only (browsers)' },
+      },
+    },
   };
   return { document, components };
 }

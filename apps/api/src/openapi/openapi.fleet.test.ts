@@ -26,9 +26,15 @@ let doc: Json;
 const { components } = buildOpenApi('test');
 const ns = 'oa';
 const checked = new Set<string>();
+const ADMIN = `openapi-admin-${'a'.repeat(24)}`;
 
 beforeAll(async () => {
-  fleet = await startFleet({ label: 'openapi', hosts: 1, apis: 1 });
+  fleet = await startFleet({
+    label: 'openapi',
+    hosts: 1,
+    apis: 1,
+    apiEnv: { SNAPFLEET_AUTH: 'on', SNAPFLEET_ADMIN_TOKEN: ADMIN, SNAPFLEET_RATE_LIMIT: '100', SNAPFLEET_RATE_BURST: '400' },
+  });
   api = fleet.apis[0]!.url;
   host = fleet.hosts[0]!.id;
   doc = await (await fetch(`${api}${P.openapi}`)).json();
@@ -42,7 +48,9 @@ interface Answer {
 }
 
 async function call(method: string, template: string, params: Record<string, string> = {}, opts: { body?: unknown; raw?: string; headers?: Record<string, string>; query?: string } = {}): Promise<Answer> {
-  const headers: Record<string, string> = { ...opts.headers };
+  // The admin token unless the call says otherwise ('' = no Authorization header).
+  const headers: Record<string, string> = { authorization: `Bearer ${ADMIN}`, ...opts.headers };
+  if (headers.authorization === '') delete headers.authorization;
   let body: string | undefined = opts.raw;
   if (opts.body !== undefined) {
     body = JSON.stringify(opts.body);
@@ -62,7 +70,8 @@ async function call(method: string, template: string, params: Record<string, str
 function postOversized(template: string, params: Record<string, string>): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const body = Buffer.alloc(MAX_BODY_BYTES + 64 * 1024, 'k');
-    const req = request(`${api}${routePath(template, params)}`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': body.length } }, (res) => {
+    const headers = { 'content-type': 'application/json', 'content-length': body.length, authorization: `Bearer ${ADMIN}` };
+    const req = request(`${api}${routePath(template, params)}`, { method: 'POST', headers }, (res) => {
       let text = '';
       res.on('data', (b: Buffer) => (text += b.toString()));
       res.on('end', () => {
@@ -169,6 +178,38 @@ describe('live answers conform to the OpenAPI document', () => {
     expect((await call('DELETE', ROUTES.removeSnapshot.path, { ns, host: 'nohost', key: 'k' })).status).toBe(503);
   });
 
+  it('tokens: create, list, revoke; 401, 403 and 429 as documented', async () => {
+    const made = await call('POST', ROUTES.createToken.path, {}, { body: { name: 'oa reader', namespaces: [ns], scopes: ['read'] } });
+    expect(made.status).toBe(201);
+    const { token, info } = JSON.parse(made.text) as { token: string; info: { id: string } };
+    expect((await call('POST', ROUTES.createToken.path, {}, { body: { name: 'x', namespaces: ['bad ns'], scopes: ['read'] } })).status).toBe(400);
+    expect((await call('GET', ROUTES.listTokens.path)).status).toBe(200);
+    const asReader = { headers: { authorization: `Bearer ${token}` } };
+    expect((await call('GET', ROUTES.walkSnapshots.path, { ns, host }, asReader)).status).toBe(200);
+    expect((await call('GET', ROUTES.walkSnapshots.path, { ns: 'other', host }, asReader)).status).toBe(403);
+    expect((await call('GET', ROUTES.listHosts.path, {}, asReader)).status).toBe(403);
+    expect((await call('GET', ROUTES.listHosts.path, {}, { headers: { authorization: '' } })).status).toBe(401);
+    // Over the rate limit (burst 400 at 100/s): 429 with Retry-After.
+    const statuses = await Promise.all(
+      Array.from({ length: 600 }, () => fetch(`${api}${routePath(ROUTES.statSnapshot.path, { ns, host, key: 'missing' })}`, asReader).then((r) => r.status)),
+    );
+    expect(statuses.filter((st) => st === 429).length).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 1100));
+    let limited: Answer | undefined;
+    for (let i = 0; i < 600 && !limited; i++) {
+      const a = await fetch(`${api}${routePath(ROUTES.statSnapshot.path, { ns, host, key: 'missing' })}`, asReader);
+      if (a.status === 429) limited = { status: 429, headers: a.headers, text: await a.text() };
+      else await a.arrayBuffer();
+    }
+    expect(limited, 'a 429 after the burst').toBeDefined();
+    conforms('GET', ROUTES.statSnapshot.path, limited!);
+    expect(Number(limited!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect((await call('DELETE', ROUTES.revokeToken.path, { tokenId: info.id })).status).toBe(204);
+    expect((await call('DELETE', ROUTES.revokeToken.path, { tokenId: '0123456789abcdef' })).status).toBe(404);
+    expect((await call('DELETE', ROUTES.revokeToken.path, { tokenId: 'nope' })).status).toBe(400);
+    expect((await call('GET', ROUTES.walkSnapshots.path, { ns, host }, asReader)).status).toBe(401);
+  });
+
   it('health, metrics, docs, pages and the dashboard', async () => {
     expect((await call('GET', P.live)).status).toBe(200);
     expect((await call('GET', P.ready)).status).toBe(200);
@@ -180,6 +221,7 @@ describe('live answers conform to the OpenAPI document', () => {
     expect((await call('GET', P.asset, { file: 'nope.js' })).status).toBe(404);
     expect((await call('GET', P.root)).headers.get('location')).toBe(P.ui);
     expect((await call('GET', P.dashboard)).status).toBe(200);
+    expect((await call('GET', P.dashboard, {}, { headers: { authorization: '' } })).status).toBe(401);
   });
 
   it('checked a response of every documented operation', () => {

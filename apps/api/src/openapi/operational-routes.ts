@@ -113,7 +113,12 @@ export const OPERATIONAL_ROUTES: readonly OperationalRoute[] = [
     summary: 'Queue dashboard (Bull Board): every host queue',
     description:
       'Bull Board\'s page; its own JSON API lives under /admin/queues/api/ and is not part of this document. ' +
-      'Read-only until admin authentication exists (issue 5).',
-    responses: { 200: html('the dashboard') },
+      'Needs an admin token (the `snapfleet_token` cookie the fleet page sets, or a bearer token). Read-only: ' +
+      'browsers authenticate with a cookie, accepted for reads only.',
+    responses: {
+      200: html('the dashboard'),
+      401: { description: 'no or bad token', headers: { 'WWW-Authenticate': 'WwwAuthenticate' }, contentType: 'application/problem+json', schema: ProblemSchema },
+      403: { description: 'not an admin token', contentType: 'application/problem+json', schema: ProblemSchema },
+    },
   },
 ];

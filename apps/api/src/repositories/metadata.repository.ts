@@ -1,7 +1,7 @@
 // MySQL behind one class: snapshot reads, host rows and the op log, each call bounded by a
 // deadline so a database that stops answering becomes a 503, not a hung request.
 import type { OnApplicationShutdown } from '@nestjs/common';
-import { type WalkPage, HostStore, MetaStore, metadataError, type HostRecord, type StoredSnapshot } from '@snapfleet/metastore';
+import { type WalkPage, HostStore, MetaStore, TokenStore, metadataError, type HostRecord, type StoredSnapshot, type TokenRecord } from '@snapfleet/metastore';
 import { OP_NAMES, type OpName } from '@snapfleet/contracts';
 import { redactUrl } from '../config/api-config';
 import { withDeadline } from '../util/deadline';
@@ -19,9 +19,11 @@ const isOpName = (v: string): v is OpName => (OP_NAMES as readonly string[]).inc
 
 export class MetadataRepository implements OnApplicationShutdown {
   private readonly hosts: HostStore;
+  private readonly tokens: TokenStore;
 
   private constructor(private readonly store: MetaStore) {
     this.hosts = new HostStore(store.dataSource);
+    this.tokens = new TokenStore(store.dataSource);
   }
 
   /** Connects and runs pending migrations (under the metastore's lock), or fails clearly. */
@@ -97,6 +99,22 @@ export class MetadataRepository implements OnApplicationShutdown {
 
   getHost(id: string): Promise<HostRecord | undefined> {
     return withDeadline(this.mapped(this.hosts.get(id), 'reading a host'), 'MySQL');
+  }
+
+  insertToken(t: Omit<TokenRecord, 'revokedAt'>): Promise<void> {
+    return withDeadline(this.mapped(this.tokens.insert(t), 'storing a token'), 'MySQL');
+  }
+
+  getToken(id: string): Promise<TokenRecord | undefined> {
+    return withDeadline(this.mapped(this.tokens.get(id), 'reading a token'), 'MySQL');
+  }
+
+  listTokens(): Promise<TokenRecord[]> {
+    return withDeadline(this.mapped(this.tokens.list(), 'listing tokens'), 'MySQL');
+  }
+
+  revokeToken(id: string, at: Date): Promise<boolean> {
+    return withDeadline(this.mapped(this.tokens.revoke(id, at), 'revoking a token'), 'MySQL');
   }
 
   close(): Promise<void> {

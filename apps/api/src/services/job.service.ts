@@ -82,19 +82,26 @@ export class JobService {
     }
   }
 
-  /** GET /v1/jobs/{host}/{jobId}. */
-  async view(host: string, jobId: string): Promise<JobView> {
+  /**
+   * GET /v1/jobs/{host}/{jobId}. `may` says whether the caller may see a job of a namespace
+   * (undefined: a host-wide job such as cleanup, or one known only from the op log, which
+   * does not record it); a job it may not see does not exist for it.
+   */
+  async view(host: string, jobId: string, may: (namespace: string | undefined) => boolean = () => true): Promise<JobView> {
+    const missing = () =>
+      notFound(`job ${jobId} does not exist on host ${host} (finished jobs are kept for a bounded time)`, { host, jobId });
     // State first: BullMQ writes a job's outcome and moves it to its final set in one
     // script, so a job read after its state is never older than that state.
     const state = await this.queues.getJobState(host, jobId);
     const job = await this.queues.getJob(host, jobId);
-    if (job) return toJobView(host, job, state);
+    if (job) {
+      const payload = job.data.payload as { namespace?: unknown };
+      if (!may(typeof payload.namespace === 'string' ? payload.namespace : undefined)) throw missing();
+      return toJobView(host, job, state);
+    }
     const record = await this.metadata.findOpRecord(host, jobId);
-    if (record) return recordedJobView(host, jobId, record.op, record.result, record.createdAt);
-    throw notFound(`job ${jobId} does not exist on host ${host} (finished jobs are kept for a bounded time)`, {
-      host,
-      jobId,
-    });
+    if (record && may(undefined)) return recordedJobView(host, jobId, record.op, record.result, record.createdAt);
+    throw missing();
   }
 
   /**
