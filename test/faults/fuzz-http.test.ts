@@ -14,16 +14,18 @@ import { REDIS_URL, startFleet, type Fleet } from '../support/fleet';
 import { rng } from '../support/op-stream';
 
 const TOTAL = 10_000;
+const ADMIN = `fuzz-admin-${'f'.repeat(24)}`;
 let fleet: Fleet;
 let host: string;
 let base: string;
 const ns = 'fuzz';
 
 beforeAll(async () => {
-  fleet = await startFleet({ label: 'fuzz', hosts: 1, apis: 1 });
+  // Auth on, every request with the admin token: the bad input must reach validation.
+  fleet = await startFleet({ label: 'fuzz', hosts: 1, apis: 1, apiEnv: { SNAPFLEET_AUTH: 'on', SNAPFLEET_ADMIN_TOKEN: ADMIN, SNAPFLEET_RATE_LIMIT: '0' } });
   host = fleet.hosts[0]!.id;
   base = fleet.apis[0]!.url;
-  const c = new SnapfleetClient({ baseUrl: base });
+  const c = new SnapfleetClient({ baseUrl: base, token: ADMIN });
   await c.createSnapshotAndWait(ns, host, { key: 'a' });
   await c.commitSnapshotAndWait(ns, host, 'a', { name: 'base' });
   await c.createSnapshotAndWait(ns, host, { key: 'child', parent: 'base' });
@@ -46,7 +48,7 @@ function send(r: Raw): Promise<{ status: number; type: string; body: string }> {
   const u = new URL(base);
   return new Promise((resolve) => {
     let answered = false;
-    const headers: Record<string, string | number> = { connection: 'close', ...r.headers };
+    const headers: Record<string, string | number> = { connection: 'close', authorization: `Bearer ${ADMIN}`, ...r.headers };
     if (r.body !== undefined) {
       headers['content-length'] = Buffer.byteLength(r.body);
       headers.expect = '100-continue';

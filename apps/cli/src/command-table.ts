@@ -5,9 +5,11 @@
 import {
   CommitBodySchema,
   CreateBodySchema,
+  CreateTokenBodySchema,
   HostIdSchema,
   JobViewSchema,
   KeySchema,
+  TokenIdSchema,
   UpdateBodySchema,
 } from '@snapfleet/contracts';
 import type { ArgSpec, CommandSpec } from './command-spec';
@@ -21,6 +23,7 @@ import { label } from './commands/label';
 import { list } from './commands/list';
 import { mounts } from './commands/mounts';
 import { remove } from './commands/remove';
+import { createToken, listTokens, revokeTokens } from './commands/tokens';
 import { tree } from './commands/tree';
 import { usage } from './commands/usage';
 import { MUTATION_OPTIONS } from './options';
@@ -59,6 +62,16 @@ export const COMMANDS: readonly CommandSpec[] = [
   { name: 'cleanup', route: 'cleanupHost', args: [], options: MUTATION_OPTIONS, run: cleanup },
   { name: 'hosts', route: 'listHosts', args: [], options: [], run: hosts },
   { name: 'host', route: 'getHost', args: [{ name: 'ID', schema: HostIdSchema }], options: [], run: host },
+  {
+    name: 'token create',
+    route: 'createToken',
+    note: 'prints the token (only now)',
+    args: [{ name: 'NAME', schema: CreateTokenBodySchema.shape.name }],
+    options: ['scope', 'ns', 'expires'],
+    run: createToken,
+  },
+  { name: 'token list', route: 'listTokens', args: [], options: [], run: listTokens },
+  { name: 'token revoke', route: 'revokeToken', args: [{ name: 'ID', schema: TokenIdSchema, variadic: true }], options: [], run: revokeTokens },
   { name: 'jobs get', route: 'getJob', args: [JOB], options: [], run: getJob },
   { name: 'jobs wait', route: 'getJob', note: 'waits until it finishes, showing progress', args: [JOB], options: ['timeout'], run: waitJob },
 ];

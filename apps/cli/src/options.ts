@@ -3,7 +3,10 @@
 // limits, patterns), the help text is taken from them rather than restated.
 import { DEFAULT_JOB_TIMEOUT_MS } from '@snapfleet/client';
 import {
+  ALL_NAMESPACES,
+  CreateTokenBodySchema,
   DEFAULT_NAMESPACE,
+  TOKEN_SCOPES,
   DEFAULT_WAIT_SECONDS,
   HostIdSchema,
   IDEMPOTENCY_KEY_RE,
@@ -62,6 +65,9 @@ export const COMMAND_OPTIONS = {
   limit: { type: 'string', value: 'N', about: `one page of at most N snapshots (1..${MAX_PAGE_SIZE}) and the cursor of the next; default: all` },
   after: { type: 'string', value: 'CURSOR', about: `start after CURSOR: ${schemaDescription(WalkResponseSchema.shape.next)}` },
   path: { type: 'boolean', about: "print only the snapshot's subvolume path on its host" },
+  scope: { type: 'string', multiple: true, value: 'S', about: `token scopes, comma-separated or repeated: ${TOKEN_SCOPES.join(', ')} (default read)` },
+  ns: { type: 'string', multiple: true, value: 'NS', about: `namespaces the token may use, comma-separated or repeated; "${ALL_NAMESPACES}" = all (default: --namespace)` },
+  expires: { type: 'string', value: 'SECONDS', about: `${schemaDescription(CreateTokenBodySchema.shape.expiresInSeconds)}` },
 } as const satisfies Record<string, OptionSpec>;
 
 export type GlobalOptionName = keyof typeof GLOBAL_OPTIONS;

@@ -10,6 +10,7 @@ import {
   invalidArgument,
   routePath,
   type CommitBody,
+  type CreateTokenBody,
   type CreateBody,
   type JobView,
   type RouteName,
@@ -132,6 +133,22 @@ export class SnapfleetClient {
 
   async getJob(host: string, jobId: string, opts: CallOptions = {}): Promise<JobView> {
     return readAnswer('getJob', await this.exchange('getJob', { host, jobId }, opts));
+  }
+
+  // ---- tokens (admin) ---------------------------------------------------------------------
+
+  /** A new token; its secret (`token`) is in this answer only. */
+  async createToken(body: CreateTokenBody, opts: CallOptions = {}) {
+    return readAnswer('createToken', await this.exchange('createToken', {}, opts, { body }));
+  }
+
+  async listTokens(opts: CallOptions = {}) {
+    return readAnswer('listTokens', await this.exchange('listTokens', {}, opts));
+  }
+
+  /** Revoked at once on every API process. */
+  async revokeToken(tokenId: string, opts: CallOptions = {}): Promise<void> {
+    await this.exchange('revokeToken', { tokenId }, opts);
   }
 
   /** Polls the job until it completes (returns it) or fails (throws its typed error). */

@@ -9,6 +9,7 @@ import {
   IDEMPOTENCY_KEY_RE,
   KeySchema,
   NamespaceSchema,
+  TokenIdSchema,
   ROUTES,
   WaitQuerySchema,
   describeIssues,
@@ -27,6 +28,7 @@ export interface PathParams {
   host?: string;
   key?: string;
   jobId?: string;
+  tokenId?: string;
 }
 
 /**
@@ -40,6 +42,7 @@ export function pathFor(name: RouteName, p: PathParams): string {
   if (p.host !== undefined) params.host = parseOrThrow(HostIdSchema, p.host, 'host id');
   if (p.key !== undefined) params.key = pathSegment(parseOrThrow(KeySchema, p.key, 'key'), 'key');
   if (p.jobId !== undefined) params.jobId = pathSegment(p.jobId, 'job id');
+  if (p.tokenId !== undefined) params.tokenId = parseOrThrow(TokenIdSchema, p.tokenId, 'token id');
   return routePath(ROUTES[name].path, params);
 }
 
