@@ -103,6 +103,11 @@ function generators(host: string): Array<[string, (r: () => number) => Raw]> {
     ['bad idempotency keys', (r) => ({ method: 'POST', path: snapPath, headers: { 'content-type': 'application/json', 'idempotency-key': pick(r, ['a b', 'x'.repeat(200), 'ü', 'a/b', '']) }, body: JSON.stringify({ key: `idem-${Math.floor(r() * 1e9)}` }) })],
     ['bad namespaces', (r) => ({ method: 'GET', path: `/v1/namespaces/${pick(r, ['a%20b', '-x', 'x'.repeat(80), '%2E', 'a..b'])}/hosts/${host}/snapshots` })],
     ['bad hosts', (r) => ({ method: 'GET', path: `/v1/namespaces/${ns}/hosts/${pick(r, ['UPPER', '-x', 'x'.repeat(70), 'a_b'])}/snapshots` })],
+    ['bad or missing tokens', (r) => ({
+      method: pick(r, ['GET', 'POST', 'DELETE']),
+      path: pick(r, [snapPath, `${snapPath}/base`, '/v1/hosts', '/v1/tokens']),
+      headers: { authorization: pick(r, ['', 'Bearer', 'Bearer ', 'Basic dXNlcjpwYXNz', `Bearer ${ADMIN}x`, 'Bearer sf1_0123456789abcdef_' + 'A'.repeat(43), `Bearer sf1_${'g'.repeat(16)}_x`, 'Bearer \u00ff']) },
+    })],
     ['wrong content type', () => ({ method: 'POST', path: snapPath, headers: { 'content-type': 'text/plain' }, body: '{"key":"x"}' })],
     ['semantic errors', (r) => pick(r, [
       { method: 'POST', path: snapPath, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key: 'x', parent: 'child' }) },
