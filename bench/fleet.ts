@@ -64,8 +64,9 @@ export interface ReadRun {
 }
 
 /** Drives GET `path` on the API with `connections` keep-alive connections for `seconds`. */
-export async function readLoad(baseUrl: string, path: string, seconds: number, connections = 32): Promise<ReadRun> {
-  const r = await autocannon({ url: `${baseUrl}${path}`, connections, duration: seconds, pipelining: 1 });
+export async function readLoad(baseUrl: string, path: string, seconds: number, token?: string, connections = 32): Promise<ReadRun> {
+  const headers = token === undefined ? {} : { authorization: `Bearer ${token}` };
+  const r = await autocannon({ url: `${baseUrl}${path}`, connections, duration: seconds, pipelining: 1, headers });
   return {
     requests: r.requests.total,
     rate: r.requests.average,

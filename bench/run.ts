@@ -9,6 +9,7 @@ import { makeHarness } from '../test/support/snapshotter';
 import { SnapfleetClient } from '@snapfleet/client';
 import { Snapshotter } from '@snapfleet/snapshotter';
 import { startFleet } from '../test/support/fleet';
+import { containerdBench, type ContainerdFigures } from './containerd';
 import { createDeleteCycle, rawCycle, snapshotterCycle } from './core';
 import { ensureDir, httpCycle, inProcessCycle, p, readLoad, type CycleRun, type ReadRun } from './fleet';
 import { fmt, type RunStats } from './stats';
@@ -23,12 +24,20 @@ function median(values: number[]): number {
   return s[Math.floor(s.length / 2)] ?? 0;
 }
 
+/** BENCH_ONLY=core|fleet|containerd runs one part (the report then has only that part). */
 async function main(): Promise<void> {
   const only = process.env.BENCH_ONLY;
+  const runs = (part: string) => only === undefined || only === part;
   const results: Results = new Map();
-  const fleet = only === 'core' ? undefined : await fleetBench();
-  if (only !== 'fleet') await coreBench(results);
-  await writeReport(results, fleet);
+  const fleet = runs('fleet') ? await fleetBench() : undefined;
+  if (runs('core')) await coreBench(results);
+  const ctd = runs('containerd')
+    ? await containerdBench({
+        ...(process.env.BENCH_CTD_LAYERS ? { layers: Number(process.env.BENCH_CTD_LAYERS) } : {}),
+        ...(process.env.BENCH_CTD_CYCLES ? { cycles: Number(process.env.BENCH_CTD_CYCLES) } : {}),
+      })
+    : undefined;
+  await writeReport(results, fleet, ctd);
 }
 
 async function coreBench(results: Results): Promise<void> {
@@ -71,6 +80,7 @@ interface FleetFigures {
 }
 
 const FLEET_C = 16;
+const BENCH_ADMIN = `bench-admin-${'b'.repeat(24)}`;
 const FLEET_ROUNDS = Number(process.env.BENCH_FLEET_ROUNDS ?? 3);
 const FLEET_CYCLES = Number(process.env.BENCH_FLEET_CYCLES ?? 400);
 const READ_SECONDS = Number(process.env.BENCH_READ_SECONDS ?? 10);
@@ -81,11 +91,22 @@ const READ_SECONDS = Number(process.env.BENCH_READ_SECONDS ?? 10);
  * pool and database, interleaved with the HTTP cycles.
  */
 async function fleetBench(): Promise<FleetFigures> {
-  const fleet = await startFleet({ label: 'bench', hosts: 1, apis: 1, poolMiB: 8192, workerEnv: { SNAPFLEET_WORKER_CONCURRENCY: String(FLEET_C) } });
+  // Auth on, as deployed (token checked on every request); the rate limit is a policy, off here.
+  const fleet = await startFleet({
+    label: 'bench',
+    hosts: 1,
+    apis: 1,
+    poolMiB: 8192,
+    workerEnv: { SNAPFLEET_WORKER_CONCURRENCY: String(FLEET_C) },
+    apiEnv: { SNAPFLEET_AUTH: 'on', SNAPFLEET_ADMIN_TOKEN: BENCH_ADMIN, SNAPFLEET_RATE_LIMIT: '0' },
+  });
   try {
     const host = fleet.hosts[0]!;
     const api = fleet.apis[0]!;
-    const client = new SnapfleetClient({ baseUrl: api.url });
+    const admin = new SnapfleetClient({ baseUrl: api.url, token: BENCH_ADMIN });
+    // The load runs with an ordinary namespaced token, as a build farm's clients would.
+    const { token } = await admin.createToken({ name: 'bench', namespaces: ['bench', 'reads'], scopes: ['read', 'write'] });
+    const client = new SnapfleetClient({ baseUrl: api.url, token });
     const root = await ensureDir(join(host.pool.dir, 'inproc'));
     const s = await Snapshotter.open({ hostId: `${host.id}-inproc`, root, btrfs: loadBtrfs({ backend: 'native' }), store: fleet.store });
     const quiet = () => {
@@ -110,9 +131,9 @@ async function fleetBench(): Promise<FleetFigures> {
     // Reads: 1,000 snapshots to stat and walk through one API process.
     for (let i = 0; i < 1000; i++) await s.view({ namespace: 'reads', key: `r-${i}` }).catch(() => undefined);
     const nsPath = `/v1/namespaces/reads/hosts/${host.id}-inproc`;
-    const stat = await readLoad(api.url, `${nsPath}/snapshots/r-500`, READ_SECONDS);
+    const stat = await readLoad(api.url, `${nsPath}/snapshots/r-500`, READ_SECONDS, token);
     console.error(`stat: ${fmt(stat.rate)} req/s`);
-    const walk = await readLoad(api.url, `${nsPath}/snapshots?limit=100`, READ_SECONDS);
+    const walk = await readLoad(api.url, `${nsPath}/snapshots?limit=100`, READ_SECONDS, token);
     console.error(`walk: ${fmt(walk.rate)} req/s`);
     return { rounds, stat, walk };
   } finally {
@@ -164,7 +185,41 @@ function fleetSection(f: FleetFigures): string[] {
   ];
 }
 
-async function writeReport(results: Results, fleet: FleetFigures | undefined): Promise<void> {
+function containerdSection(f: ContainerdFigures): string[] {
+  const i = f.import;
+  const c = f.cycles;
+  const row = (name: string, s: RunStats) => `| ${name} | ${fmt(s.rate)} | ${fmt(s.p50ms, 2)} | ${fmt(s.p99ms, 2)} |`;
+  return [
+    '## containerd: the proxy snapshotter vs containerd\'s own btrfs snapshotter',
+    '',
+    'One private containerd (Debian\'s build) on this machine with two snapshotters: `snapfleet` (the proxy',
+    'plugin → one API process → one worker, all as in the fleet case) and its built-in `btrfs` on a',
+    'second loop-mounted btrfs pool of the same size on the same disk. Same image, same run.',
+    '',
+    `Import: \`ctr images import --snapshotter …\` of a ${i.layers}-layer OCI image built offline (busybox, then`,
+    `layers of a few small files and one ${i.layerMiB} MiB file); its blobs are already in the content store, so`,
+    'the time is unpacking: one Prepare → apply diff → Commit per layer, in order.',
+    '',
+    '| import | seconds | btrfs / snapfleet | target |',
+    '|---|---:|---:|---:|',
+    `| snapfleet | ${fmt(i.snapfleetSeconds, 2)} | ${fmt(i.speedup, 2)}× | ≥ 1.0× |`,
+    `| containerd btrfs | ${fmt(i.btrfsSeconds, 2)} | — | — |`,
+    '',
+    `Cycles: ${c.cycles} prepare → commit → remove, concurrency ${c.concurrency}, over gRPC with containerd's own request`,
+    'shapes (keys `extract-… sha256:…`, gc labels).',
+    '',
+    '| path | cycles/s | p50 ms | p99 ms |',
+    '|---|---:|---:|---:|',
+    row('snapfleet gRPC front (proxy socket, no containerd)', c.proxy),
+    row('containerd snapshots service → snapfleet', c.containerdSnapfleet),
+    row('containerd snapshots service → btrfs', c.containerdBtrfs),
+    '',
+    `Ratio, snapfleet gRPC front / containerd btrfs: **${fmt(c.ratio, 2)}×**; containerd → snapfleet / containerd → btrfs: ${fmt(c.containerdSnapfleet.rate / c.containerdBtrfs.rate, 2)}×.`,
+    '',
+  ];
+}
+
+async function writeReport(results: Results, fleet: FleetFigures | undefined, ctd: ContainerdFigures | undefined): Promise<void> {
   const runs = (name: string) => {
     const r = results.get(name);
     if (!r) throw new Error(`missing bench case ${name}`);
@@ -197,6 +252,7 @@ async function writeReport(results: Results, fleet: FleetFigures | undefined): P
     `MariaDB and the pool's image file share one virtual disk. Run ${new Date().toISOString()}.`,
     '',
     ...(fleet ? fleetSection(fleet) : []),
+    ...(ctd ? containerdSection(ctd) : []),
     '## Core: in-process snapshotter vs raw ioctls, native vs btrfs-progs',
     '',
     '| case | cycles/s | p50 ms | p99 ms |',
