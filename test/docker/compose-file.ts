@@ -21,11 +21,16 @@ export function loadCompose(path: string): { text: string; data: ComposeFile } {
   return { text, data: parseYamlSubset(text) as unknown as ComposeFile };
 }
 
-/** Compose interpolation with every variable unset: `${V:-d}` and `${V-d}` → d; `$$` → `$`. */
+/**
+ * Compose interpolation with every variable unset: `${V:-d}` and `${V-d}` → d; `$$` → `$`.
+ * Secrets have no default: `${V:?message}` makes compose refuse to start until V is set; here
+ * it stands for a value of the right shape (`required-V-xxx…`), since the operator sets it.
+ */
 export function interpolateDefaults(value: string): string {
-  return value.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}/g, (whole, _name: string | undefined, def: string | undefined) => {
+  return value.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*)|(:?\?)[^}]*)?\}/g, (whole, name: string | undefined, dash: string | undefined, def: string | undefined, required: string | undefined) => {
     if (whole === '$$') return '$';
-    if (def === undefined) throw new Error(`${whole} has no default: the compose file must work without a .env`);
+    if (required !== undefined) return `required-${name}-${'x'.repeat(24)}`;
+    if (dash === undefined || def === undefined) throw new Error(`${whole} has no default: the compose file must work without a .env (secrets: \${V:?message})`);
     return def;
   });
 }
