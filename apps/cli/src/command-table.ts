@@ -16,6 +16,7 @@ import type { ArgSpec, CommandSpec } from './command-spec';
 import { cleanup } from './commands/cleanup';
 import { commit } from './commands/commit';
 import { createCommand } from './commands/create';
+import { fsck } from './commands/fsck';
 import { host, hosts } from './commands/hosts';
 import { info } from './commands/info';
 import { getJob, waitJob } from './commands/jobs';
@@ -26,6 +27,7 @@ import { remove } from './commands/remove';
 import { createToken, listTokens, revokeTokens } from './commands/tokens';
 import { tree } from './commands/tree';
 import { usage } from './commands/usage';
+import { EXIT_FSCK_ISSUES } from './exit-codes';
 import { MUTATION_OPTIONS } from './options';
 
 const KEY: ArgSpec = { name: 'KEY', schema: KeySchema };
@@ -60,6 +62,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   { name: 'ls', route: 'walkSnapshots', args: [], options: ['filter', 'limit', 'after'], run: list },
   { name: 'tree', route: 'walkSnapshots', note: 'drawn as parent → children trees', args: [], options: [], run: tree },
   { name: 'cleanup', route: 'cleanupHost', args: [], options: MUTATION_OPTIONS, run: cleanup },
+  { name: 'fsck', route: 'fsckHost', note: `exit status ${EXIT_FSCK_ISSUES} when it finds any`, args: [], options: MUTATION_OPTIONS, run: fsck },
   { name: 'hosts', route: 'listHosts', args: [], options: [], run: hosts },
   { name: 'host', route: 'getHost', args: [{ name: 'ID', schema: HostIdSchema }], options: [], run: host },
   {

@@ -6,6 +6,8 @@ import { SnapfleetError, type ErrorCode } from '@snapfleet/contracts';
 export const EXIT_OK = 0;
 /** Bad command line: unknown command or option, missing argument, malformed value. */
 export const EXIT_USAGE = 1;
+/** `fsck` found differences between a host's metadata, disk and queue. */
+export const EXIT_FSCK_ISSUES = 11;
 /** Interrupted by Ctrl-C (128 + SIGINT), the shells' convention. */
 export const EXIT_INTERRUPTED = 130;
 
@@ -36,6 +38,7 @@ export function exitCodeRows(): [string, string][] {
     [String(EXIT_USAGE), 'usage error (help is printed on stderr)'],
   ];
   for (const status of [...byStatus.keys()].sort((a, b) => a - b)) rows.push([String(status), byStatus.get(status)!.join(', ')]);
+  rows.push([String(EXIT_FSCK_ISSUES), 'fsck found differences (listed on stdout)']);
   rows.push([String(EXIT_INTERRUPTED), 'interrupted (a job already queued keeps running)']);
   return rows;
 }

@@ -123,6 +123,11 @@ export class SnapfleetClient {
     return this.mutate('cleanupHost', { host }, undefined, opts);
   }
 
+  /** The host's consistency report (metadata, disk, queue); read-only, runs as a job on the host. */
+  fsckHost(host: string, opts: MutationOptions = {}) {
+    return this.mutate('fsckHost', { host }, undefined, opts);
+  }
+
   async listHosts(opts: CallOptions = {}) {
     return readAnswer('listHosts', await this.exchange('listHosts', {}, opts));
   }
@@ -193,6 +198,10 @@ export class SnapfleetClient {
 
   cleanupHostAndWait(host: string, opts: CompletionOptions = {}) {
     return this.settle('cleanupHost', this.cleanupHost(host, opts), opts);
+  }
+
+  fsckHostAndWait(host: string, opts: CompletionOptions = {}) {
+    return this.settle('fsckHost', this.fsckHost(host, opts), opts);
   }
 
   // ---- plumbing ----------------------------------------------------------------------------

@@ -115,6 +115,7 @@ export const COMPLETIONS = {
   updateSnapshot: completion(['update'], OPS.update.result, (r) => r.info),
   removeSnapshot: completion(['remove'], OPS.remove.result, (): void => undefined),
   cleanupHost: completion(['cleanup'], CleanupResultSchema, (r) => r),
+  fsckHost: completion(['fsck'], OPS.fsck.result, (r) => r),
   snapshotUsage: completion(['usage'], UsageSchema, (r) => r),
 };
 export type AsyncRouteName = keyof typeof COMPLETIONS;

@@ -6,7 +6,7 @@ import { CreateTokenBodySchema, TokenCreatedSchema, TokenListSchema, type TokenS
 import { ERROR_CODES } from './errors';
 import { HostIdSchema, KeySchema } from './identifiers';
 import { LabelsSchema } from './labels';
-import { CleanupResultSchema, CreateResultSchema, InfoResultSchema, OpNameSchema } from './ops';
+import { CleanupResultSchema, CreateResultSchema, FsckReportSchema, InfoResultSchema, OpNameSchema } from './ops';
 import { MountsResultSchema, SnapshotInfoSchema, UsageSchema } from './snapshot';
 
 export const API_VERSION_PREFIX = '/v1';
@@ -136,6 +136,7 @@ export const ROUTES = {
   removeSnapshot: { method: 'DELETE', path: `${NS_HOST}/snapshots/{key}`, summary: 'Remove a snapshot without children', query: WaitQuerySchema, status: 204, async: true, scope: 'write' },
   walkSnapshots: { method: 'GET', path: `${NS_HOST}/snapshots`, summary: 'List snapshots (containerd filters, cursor pages)', query: WalkQuerySchema, status: 200, response: WalkResponseSchema, scope: 'read' },
   cleanupHost: { method: 'POST', path: `${API_VERSION_PREFIX}/hosts/{host}/cleanup`, summary: 'Delete subvolumes no snapshot references', query: WaitQuerySchema, status: 200, response: CleanupResultSchema, async: true, scope: 'admin' },
+  fsckHost: { method: 'POST', path: `${API_VERSION_PREFIX}/hosts/{host}/fsck`, summary: 'Compare a host\'s metadata, disk and queue; report every difference', query: WaitQuerySchema, status: 200, response: FsckReportSchema, async: true, scope: 'admin' },
   listHosts: { method: 'GET', path: `${API_VERSION_PREFIX}/hosts`, summary: 'Hosts with health', status: 200, response: HostListSchema, scope: 'admin' },
   getHost: { method: 'GET', path: `${API_VERSION_PREFIX}/hosts/{host}`, summary: 'One host with health', status: 200, response: HostViewSchema, scope: 'admin' },
   getJob: { method: 'GET', path: `${API_VERSION_PREFIX}/jobs/{host}/{jobId}`, summary: 'State, result or typed error of a job', status: 200, response: JobViewSchema, scope: 'read' },

@@ -5,7 +5,7 @@ import { KeySchema, NamespaceSchema } from './identifiers';
 import { LabelsSchema } from './labels';
 import { MountSchema, SnapshotInfoSchema, UsageSchema } from './snapshot';
 
-export const OP_NAMES = ['prepare', 'view', 'commit', 'remove', 'update', 'usage', 'cleanup'] as const;
+export const OP_NAMES = ['prepare', 'view', 'commit', 'remove', 'update', 'usage', 'cleanup', 'fsck'] as const;
 export const OpNameSchema = z.enum(OP_NAMES);
 export type OpName = z.infer<typeof OpNameSchema>;
 
@@ -42,6 +42,8 @@ export type UpdatePayload = z.input<typeof UpdatePayloadSchema>;
 export const CleanupPayloadSchema = z.object({}).strict();
 export type CleanupPayload = z.infer<typeof CleanupPayloadSchema>;
 
+export const FsckPayloadSchema = z.object({}).strict();
+
 export const CreateResultSchema = z.object({
   info: SnapshotInfoSchema,
   mounts: z.array(MountSchema),
@@ -59,6 +61,35 @@ export const CleanupResultSchema = z.object({ removed: z.number().int().nonnegat
 export type CleanupResult = z.infer<typeof CleanupResultSchema>;
 
 /** Payload and result schema of each op, keyed by job name. */
+/** One difference between a host's metadata and its disk (or its queue). */
+export const FsckIssueSchema = z.object({
+  kind: z.enum([
+    'missing-subvolume',
+    'orphan-subvolume',
+    'wrong-readonly-flag',
+    'subvolume-id-mismatch',
+    'not-a-subvolume',
+    'stuck-job',
+    'failed-job',
+  ]),
+  path: z.string().optional(),
+  id: z.number().int().optional(),
+  namespace: z.string().optional(),
+  key: z.string().optional(),
+  jobId: z.string().optional(),
+  detail: z.string(),
+});
+export type FsckIssue = z.infer<typeof FsckIssueSchema>;
+
+export const FsckReportSchema = z.object({
+  host: z.string(),
+  rows: z.number().int().nonnegative(),
+  subvolumes: z.number().int().nonnegative(),
+  issues: z.array(FsckIssueSchema),
+  checkedAt: z.string(),
+});
+export type FsckReport = z.infer<typeof FsckReportSchema>;
+
 export const OPS = {
   prepare: { payload: CreatePayloadSchema, result: CreateResultSchema },
   view: { payload: CreatePayloadSchema, result: CreateResultSchema },
@@ -67,6 +98,7 @@ export const OPS = {
   update: { payload: UpdatePayloadSchema, result: InfoResultSchema },
   usage: { payload: KeyPayloadSchema, result: UsageSchema },
   cleanup: { payload: CleanupPayloadSchema, result: CleanupResultSchema },
+  fsck: { payload: FsckPayloadSchema, result: FsckReportSchema },
 } as const satisfies Record<OpName, { payload: z.ZodType; result: z.ZodType }>;
 
 export type OpPayload<N extends OpName> = z.input<(typeof OPS)[N]['payload']>;
@@ -82,29 +114,3 @@ export interface OpContext {
   progress?: (percent: number) => void;
 }
 
-/** One difference between a host's metadata and its disk (or its queue). */
-export const FsckIssueSchema = z.object({
-  kind: z.enum([
-    'missing-subvolume',
-    'orphan-subvolume',
-    'wrong-readonly-flag',
-    'subvolume-id-mismatch',
-    'not-a-subvolume',
-    'stuck-job',
-  ]),
-  path: z.string().optional(),
-  id: z.number().int().optional(),
-  namespace: z.string().optional(),
-  key: z.string().optional(),
-  detail: z.string(),
-});
-export type FsckIssue = z.infer<typeof FsckIssueSchema>;
-
-export const FsckReportSchema = z.object({
-  host: z.string(),
-  rows: z.number().int().nonnegative(),
-  subvolumes: z.number().int().nonnegative(),
-  issues: z.array(FsckIssueSchema),
-  checkedAt: z.string(),
-});
-export type FsckReport = z.infer<typeof FsckReportSchema>;

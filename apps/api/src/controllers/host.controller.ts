@@ -1,7 +1,7 @@
-// Hosts: the fleet with its health, one host, its namespaces, and cleanup of a host's orphan
-// subvolumes.
+// Hosts: the fleet with its health, one host, its namespaces, cleanup of a host's orphan
+// subvolumes, and its consistency check.
 import { Controller, Get, Inject, Post, Res } from '@nestjs/common';
-import { ROUTES, type CleanupResult, type HostView } from '@snapfleet/contracts';
+import { ROUTES, type CleanupResult, type FsckReport, type HostView } from '@snapfleet/contracts';
 import type { FastifyReply } from 'fastify';
 import { sendJobOutcome } from '../http/job-reply';
 import { PENDING_ROUTES, type NamespaceCounts } from '../http/pending-routes';
@@ -37,6 +37,14 @@ export class HostController {
     sendJobOutcome(reply, host, await this.snapshots.cleanup(host, opts), opts, {
       status: ROUTES.cleanupHost.status,
       body: (r) => r as CleanupResult,
+    });
+  }
+
+  @Post(nestPath(ROUTES.fsckHost))
+  async fsck(@HostParam() host: string, @JobOptionsParam() opts: JobRouteOptions, @Res() reply: FastifyReply): Promise<void> {
+    sendJobOutcome(reply, host, await this.snapshots.fsck(host, opts), opts, {
+      status: ROUTES.fsckHost.status,
+      body: (r) => r as FsckReport,
     });
   }
 }

@@ -33,7 +33,7 @@ beforeAll(async () => {
     label: 'openapi',
     hosts: 1,
     apis: 1,
-    apiEnv: { SNAPFLEET_AUTH: 'on', SNAPFLEET_ADMIN_TOKEN: ADMIN, SNAPFLEET_RATE_LIMIT: '100', SNAPFLEET_RATE_BURST: '400' },
+    apiEnv: { SNAPFLEET_AUTH: 'on', SNAPFLEET_ADMIN_TOKEN: ADMIN, SNAPFLEET_RATE_LIMIT: '10', SNAPFLEET_RATE_BURST: '300' },
   });
   api = fleet.apis[0]!.url;
   host = fleet.hosts[0]!.id;
@@ -172,6 +172,7 @@ describe('live answers conform to the OpenAPI document', () => {
     }
     expect((await call('GET', ROUTES.getJob.path, { host, jobId: 'no-such-job' })).status).toBe(404);
     expect((await call('POST', ROUTES.cleanupHost.path, { host })).status).toBe(200);
+    expect((await call('POST', ROUTES.fsckHost.path, { host })).status).toBe(200);
   });
 
   it('a host that is not registered: 503', async () => {
@@ -189,7 +190,7 @@ describe('live answers conform to the OpenAPI document', () => {
     expect((await call('GET', ROUTES.walkSnapshots.path, { ns: 'other', host }, asReader)).status).toBe(403);
     expect((await call('GET', ROUTES.listHosts.path, {}, asReader)).status).toBe(403);
     expect((await call('GET', ROUTES.listHosts.path, {}, { headers: { authorization: '' } })).status).toBe(401);
-    // Over the rate limit (burst 400 at 100/s): 429 with Retry-After.
+    // Over the rate limit (burst 300 at 10/s): 429 with Retry-After.
     const statuses = await Promise.all(
       Array.from({ length: 600 }, () => fetch(`${api}${routePath(ROUTES.statSnapshot.path, { ns, host, key: 'missing' })}`, asReader).then((r) => r.status)),
     );

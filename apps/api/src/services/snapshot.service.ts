@@ -93,4 +93,8 @@ export class SnapshotService {
   cleanup(host: string, opts: JobRequestOptions): Promise<JobOutcome> {
     return this.jobs.run(host, 'cleanup', {}, opts);
   }
+
+  fsck(host: string, opts: JobRequestOptions): Promise<JobOutcome> {
+    return this.jobs.run(host, 'fsck', {}, opts);
+  }
 }

@@ -11,5 +11,6 @@ export function snapshotOpHandlers(ops: SnapshotOpService): OpHandlerEntry[] {
     handlerFor('update', (payload, exec) => ops.update(payload, exec)),
     handlerFor('usage', (payload) => ops.usage(payload)),
     handlerFor('cleanup', (payload, exec) => ops.cleanup(payload, exec)),
+    handlerFor('fsck', (_payload, exec) => ops.fsck(exec)),
   ];
 }

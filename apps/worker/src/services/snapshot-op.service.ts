@@ -2,13 +2,17 @@
 // writes (the snapshotter's fencedKeys), with the lease's fencing token handed to the
 // snapshotter so the metadata store refuses the commit of a holder that lost its lease.
 import { Inject, Injectable } from '@nestjs/common';
-import type { CleanupResult, CreateResult, InfoResult, OpContext, OpName, OpPayload, RemoveResult, Usage } from '@snapfleet/contracts';
+import type { CleanupResult, CreateResult, FsckReport, InfoResult, OpContext, OpName, OpPayload, RemoveResult, Usage } from '@snapfleet/contracts';
 import { Snapshotter, fencedKeys } from '@snapfleet/snapshotter';
 import { PinoLogger } from 'nestjs-pino';
 import type { OpExecution, ParsedPayload } from '../jobs/op-handlers';
 import { WorkerMetrics } from '../metrics/worker-metrics';
 import { LockRepository } from '../repositories/lock.repository';
+import { QueueRepository } from '../repositories/queue.repository';
 import { Reconciler } from './reconciler.service';
+
+/** A job active or waiting longer than this is reported by fsck. */
+const FSCK_STALE_JOB_MS = 10 * 60_000;
 
 @Injectable()
 export class SnapshotOpService {
@@ -18,6 +22,7 @@ export class SnapshotOpService {
     @Inject(Reconciler) private readonly reconciler: Reconciler,
     @Inject(PinoLogger) private readonly log: PinoLogger,
     @Inject(WorkerMetrics) private readonly metrics: WorkerMetrics,
+    @Inject(QueueRepository) private readonly queue: QueueRepository,
   ) {}
 
   prepare(payload: ParsedPayload<'prepare'>, exec: OpExecution): Promise<CreateResult> {
@@ -48,6 +53,20 @@ export class SnapshotOpService {
   /** Queued behind (never beside) the reconciler's own periodic cleanup. */
   cleanup(_payload: ParsedPayload<'cleanup'>, exec: OpExecution): Promise<CleanupResult> {
     return this.reconciler.cleanup({ progress: exec.progress });
+  }
+
+  /**
+   * The host's rows against its disk (after background deletes settle), and its queue: jobs
+   * active or waiting far too long, jobs that gave up on a retryable error. Read-only. Under
+   * load an op between its btrfs step and its commit can show for a moment; run it again.
+   */
+  async fsck(exec: OpExecution): Promise<FsckReport> {
+    exec.progress(10);
+    const report = await this.snapshotter.fsck();
+    exec.progress(80);
+    const jobs = await this.queue.jobIssues({ staleAfterMs: FSCK_STALE_JOB_MS, except: exec.opId });
+    exec.progress(100);
+    return { ...report, issues: [...report.issues, ...jobs] };
   }
 
   /** Leases the keys, timing the wait (lock contention shows in snapfleet_worker_lock_wait_seconds). */
