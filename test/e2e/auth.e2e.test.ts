@@ -9,9 +9,10 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SnapfleetClient } from '@snapfleet/client';
-import { ROUTES, SnapfleetError, routePath, type RouteSpec, type TokenScope } from '@snapfleet/contracts';
+import { ROUTES, routePath, type RouteSpec, type TokenScope } from '@snapfleet/contracts';
 import { distEntry } from '../support/dist';
 import { startFleet, type Fleet } from '../support/fleet';
+import { outcomeOf } from '../support/op-stream';
 
 const ADMIN = `auth-e2e-admin-${'z'.repeat(24)}`;
 let fleet: Fleet;
@@ -33,15 +34,7 @@ async function tokenFor(name: string, namespaces: string[], scopes: TokenScope[]
 
 const client = (token: string, api = 0) => new SnapfleetClient({ baseUrl: urls[api]!, token });
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'ok';
-  } catch (err) {
-    if (err instanceof SnapfleetError) return err.code;
-    throw err;
-  }
-}
+const codeOf = outcomeOf;
 
 /** Raw request: status, content type and body text. */
 async function raw(method: string, path: string, token?: string, body?: unknown) {

@@ -3,9 +3,9 @@
 // removed. Outcomes are containerd's, and disk and metadata agree afterwards.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SnapfleetClient } from '@snapfleet/client';
-import { SnapfleetError, type ErrorCode } from '@snapfleet/contracts';
 import { settledDiff } from '../support/consistency';
 import { startFleet, type Fleet } from '../support/fleet';
+import { outcomeOf } from '../support/op-stream';
 
 let fleet: Fleet;
 let clients: SnapfleetClient[];
@@ -22,15 +22,7 @@ afterAll(async () => fleet?.dispose());
 const api = (i: number) => clients[i % clients.length]!;
 
 /** Resolves to 'ok' or the error code: races are judged by their outcomes. */
-async function outcome(p: Promise<unknown>): Promise<'ok' | ErrorCode> {
-  try {
-    await p;
-    return 'ok';
-  } catch (err) {
-    if (err instanceof SnapfleetError) return err.code;
-    throw err;
-  }
-}
+const outcome = outcomeOf;
 
 it('50 concurrent prepares of one key: exactly one succeeds, 49 already_exists', async () => {
   const results = await Promise.all(
