@@ -10,6 +10,7 @@ import { SnapfleetClient } from '@snapfleet/client';
 import { keyHash } from '@snapfleet/metastore';
 import { settledDiff } from '../support/consistency';
 import { startFleet, type Fleet } from '../support/fleet';
+import { clearReliability, recordReliability } from '../support/reliability';
 
 let fleet: Fleet;
 let client: SnapfleetClient;
@@ -20,6 +21,7 @@ const ns = 'fence';
 const timing = { SNAPFLEET_LOCK_TTL_MS: '1000', SNAPFLEET_JOB_LOCK_MS: '2000', SNAPFLEET_STALLED_INTERVAL_MS: '1000' };
 
 beforeAll(async () => {
+  clearReliability('paused-worker');
   fleet = await startFleet({ label: 'fencing', hosts: 1, apis: 1, workersPerHost: 0, workerEnv: timing });
   host = fleet.hosts[0]!.id;
   client = new SnapfleetClient({ baseUrl: fleet.apis[0]!.url });
@@ -57,6 +59,7 @@ it('a worker paused past its lock TTL is aborted at commit and writes nothing', 
   const accepted = await client.commitSnapshot(ns, host, 'work', { name: 'layer' }, { respondAsync: true });
   if (accepted.done) throw new Error('expected 202');
   await waitFor('the worker to freeze at its commit', async () => (await processState(stale.pid!)) === 'T');
+  const paused = 1; // seen stopped ('T' in /proc) just above
 
   const frozenToken = await fenceToken('work');
   expect(frozenToken).toBeGreaterThan(0n);
@@ -67,15 +70,35 @@ it('a worker paused past its lock TTL is aborted at commit and writes nothing', 
   stale.kill('SIGCONT');
 
   const job = await client.waitForJob(host, accepted.job.id, { timeoutMs: 90_000 });
-  expect(job.state).toBe('completed');
-  expect(await client.statSnapshot(ns, host, 'layer')).toMatchObject({ name: 'layer', kind: 'committed' });
+  const layer = await client.statSnapshot(ns, host, 'layer');
 
   const staleLog = await readFile(join(fleet.logs, `worker-${host}-0.log`), 'utf8');
-  expect(staleLog).toMatch(/lost the lock/);
   // Exactly one committed snapshot, and nothing on disk that metadata does not know.
-  const names = [];
+  const names: string[] = [];
   for await (const s of client.walkAll(ns, host)) names.push(`${s.kind}:${s.name}`);
-  expect(names).toEqual(['committed:layer']);
   const d = await settledDiff(fleet.store, fleet.hosts[0]!);
+  // Recorded before the assertions, so a failing run still reports what it saw.
+  const fenced = /lost the lock/.test(staleLog);
+  recordReliability({
+    id: 'paused-worker',
+    fault: 'Worker paused (SIGSTOP) mid-commit past its lock TTL, then resumed',
+    injected: paused,
+    unit: 'SIGSTOPs',
+    acknowledged: 1 + Number(job.state === 'completed'),
+    lost: Number(job.state !== 'completed') + Number(!names.includes('committed:layer')),
+    duplicated: names.length - Number(names.includes('committed:layer')) + Number(!fenced),
+    inconsistent: d.missingOnDisk.length + d.orphansOnDisk.length + Math.abs(d.rows - 1) + Math.abs(d.subvolumes - 1) + Number(layer.kind !== 'committed'),
+    command: 'npx vitest run test/e2e/fencing.e2e.test.ts',
+    notes:
+      'A worker armed to stop itself in a commit, after its btrfs snapshot and before its metadata commit, is frozen past its lock TTL; a second worker takes the job over with a newer fencing token, then the frozen one is resumed. ' +
+      'The frozen worker must find it lost the lock and write nothing; the job must complete once, through the new holder. ' +
+      'Lost: the job not completed or the committed snapshot missing. Duplicated: any other snapshot listed, or the resumed worker not fenced off. ' +
+      'Inconsistent: rows and subvolumes that disagree, or not exactly one of each.',
+  });
+
+  expect(job.state).toBe('completed');
+  expect(layer).toMatchObject({ name: 'layer', kind: 'committed' });
+  expect(staleLog).toMatch(/lost the lock/);
+  expect(names).toEqual(['committed:layer']);
   expect(d).toMatchObject({ rows: 1, subvolumes: 1, missingOnDisk: [], orphansOnDisk: [] });
 }, 180_000);

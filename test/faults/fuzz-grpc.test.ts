@@ -3,14 +3,17 @@
 // views, invalid filters, unknown update fields, bad namespaces, and raw bytes that are not a
 // protobuf message at all. Every answer is an error with a code containerd understands as a
 // client's mistake (never INTERNAL/UNKNOWN/UNAVAILABLE), and nothing changes on the host.
+import { isDeepStrictEqual } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { diffHost } from '../support/consistency';
 import { rng } from '../support/op-stream';
+import { clearReliability, compareRows, recordReliability } from '../support/reliability';
 import { dialSnapshots, listAll, unary, type RawSnapshotsClient } from '../containerd/grpc-client';
 import { startStack, PROXY_PLUGIN, type Stack } from '../containerd/stack';
 
 const TOTAL = 10_000;
+const GARBAGE = 'raw bytes, not a protobuf request';
 const CLIENT_MISTAKES = new Set([grpc.status.INVALID_ARGUMENT, grpc.status.NOT_FOUND, grpc.status.ALREADY_EXISTS, grpc.status.FAILED_PRECONDITION]);
 
 let stack: Stack;
@@ -19,6 +22,7 @@ const snapshotter = PROXY_PLUGIN;
 const ns = 'fuzz';
 
 beforeAll(async () => {
+  clearReliability('fuzz-grpc');
   stack = await startStack({ label: 'fuzzg', containerd: false });
   client = dialSnapshots(stack.proxy.socket);
   await unary(client, 'Prepare', { snapshotter, key: 'a', parent: '', labels: {} }, ns);
@@ -87,8 +91,12 @@ it(`${TOTAL.toLocaleString('en')} bad gRPC requests: client-mistake codes only, 
   const gens = generators();
   const random = rng(1312);
   const bad: string[] = [];
+  const byClass = new Map<string, number>();
+  /** Every answer outside the client-mistake codes (`bad` keeps only the first 20). */
+  let badAnswers = 0;
   let garbageAccepted = 0;
   let next = 0;
+  const tally = (name: string) => byClass.set(name, (byClass.get(name) ?? 0) + 1);
   const worker = async () => {
     for (;;) {
       const i = next++;
@@ -97,19 +105,51 @@ it(`${TOTAL.toLocaleString('en')} bad gRPC requests: client-mistake codes only, 
         // A random byte string may happen to be a valid (if odd) request; what matters is
         // that the server answers with a code, never INTERNAL or a hang.
         const code = await rawGarbage(random);
+        tally(GARBAGE);
         if (code === grpc.status.OK) garbageAccepted++;
-        else if (!CLIENT_MISTAKES.has(code) && bad.length < 20) bad.push(`raw garbage → ${grpc.status[code]}`);
+        else if (!CLIENT_MISTAKES.has(code)) {
+          badAnswers++;
+          if (bad.length < 20) bad.push(`raw garbage → ${grpc.status[code]}`);
+        }
         continue;
       }
       const [name, gen] = gens[i % (gens.length + 1)]!;
       const call = gen(random);
       const code = await outcome(call);
-      if (!CLIENT_MISTAKES.has(code) && bad.length < 20) bad.push(`${name}: ${call.method} → ${grpc.status[code] ?? code}`);
+      tally(name);
+      if (!CLIENT_MISTAKES.has(code)) {
+        badAnswers++;
+        if (bad.length < 20) bad.push(`${name}: ${call.method} → ${grpc.status[code] ?? code}`);
+      }
     }
   };
   await Promise.all(Array.from({ length: 16 }, worker));
-  expect(bad).toEqual([]);
   const after = await state();
+  const rows = compareRows(before.rows as { id: number }[], after.rows as { id: number }[]);
+  recordReliability({
+    id: 'fuzz-grpc',
+    fault: `Bad gRPC requests to the containerd proxy (${byClass.size} classes)`,
+    injected: [...byClass.values()].reduce((a, b) => a + b, 0),
+    unit: 'requests',
+    acknowledged: garbageAccepted,
+    // A random byte string that decodes as a valid Prepare may make one snapshot: that is an
+    // acknowledged op, not a duplicate; fewer new rows than such answers is a loss.
+    lost: rows.goneOrChanged + Math.max(0, garbageAccepted - rows.added),
+    duplicated: Math.max(0, rows.added - garbageAccepted),
+    inconsistent:
+      badAnswers +
+      after.diff.orphansOnDisk.length +
+      after.diff.missingOnDisk.length +
+      Number(garbageAccepted === 0 && (after.list !== before.list || !isDeepStrictEqual(after.diff, before.diff))),
+    command: 'npx vitest run test/faults/fuzz-grpc.test.ts',
+    notes:
+      'Each call must fail with a code containerd reads as the client\'s mistake (INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS, FAILED_PRECONDITION), never INTERNAL, UNKNOWN, UNAVAILABLE or a hang; ' +
+      'rows, subvolumes and the listing must be unchanged, except for snapshots made by random bytes that happened to decode as a valid Prepare. ' +
+      `Requests per class: ${[...gens.map(([k]) => k), GARBAGE].map((k) => `${k} ${byClass.get(k) ?? 0}`).join(', ')}. ` +
+      'Acknowledged: random byte strings the proxy accepted as a valid request. Lost: snapshot rows gone or changed (or fewer new rows than accepted requests). ' +
+      'Duplicated: new rows beyond the accepted requests. Inconsistent: answers with another code, plus rows and subvolumes that disagree.',
+  });
+  expect(bad).toEqual([]);
   // Garbage that decoded as a valid Prepare made a snapshot: account for it, nothing else.
   expect(after.diff.orphansOnDisk).toEqual([]);
   expect(after.diff.missingOnDisk).toEqual([]);

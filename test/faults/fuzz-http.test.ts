@@ -4,6 +4,7 @@
 // Every answer is a typed 4xx problem (never a 5xx), and nothing changes: snapshot rows,
 // subvolumes and queued jobs are the same before and after.
 import { request } from 'node:http';
+import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -12,6 +13,7 @@ import { ERROR_CODES, QUEUE_PREFIX, queueName } from '@snapfleet/contracts';
 import { diffHost } from '../support/consistency';
 import { REDIS_URL, startFleet, type Fleet } from '../support/fleet';
 import { rng } from '../support/op-stream';
+import { clearReliability, compareRows, recordReliability } from '../support/reliability';
 
 const TOTAL = 10_000;
 const ADMIN = `fuzz-admin-${'f'.repeat(24)}`;
@@ -21,6 +23,7 @@ let base: string;
 const ns = 'fuzz';
 
 beforeAll(async () => {
+  clearReliability('fuzz-http');
   // Auth on, every request with the admin token: the bad input must reach validation.
   fleet = await startFleet({ label: 'fuzz', hosts: 1, apis: 1, apiEnv: { SNAPFLEET_AUTH: 'on', SNAPFLEET_ADMIN_TOKEN: ADMIN, SNAPFLEET_RATE_LIMIT: '0' } });
   host = fleet.hosts[0]!.id;
@@ -139,6 +142,9 @@ it(`${TOTAL.toLocaleString('en')} bad requests: typed 4xx problems only, no stat
   const random = rng(9457);
   const byClass = new Map<string, number>();
   const bad: string[] = [];
+  /** Every answer that was not a typed 4xx problem (`bad` keeps only the first 20), and any 2xx. */
+  let badAnswers = 0;
+  let accepted = 0;
   let next = 0;
   const worker = async () => {
     for (;;) {
@@ -150,12 +156,34 @@ it(`${TOTAL.toLocaleString('en')} bad requests: typed 4xx problems only, no stat
       byClass.set(name, (byClass.get(name) ?? 0) + 1);
       const problem = /application\/problem\+json/.test(res.type) ? (JSON.parse(res.body) as { code?: string; status?: number }) : undefined;
       const ok = res.status >= 400 && res.status < 500 && problem !== undefined && ERROR_CODES.includes(problem.code as never) && problem.status === res.status;
-      if (!ok && bad.length < 20) bad.push(`${name}: ${req.method} ${req.path.slice(0, 120)} → ${res.status} ${res.type} ${res.body.slice(0, 200)}`);
+      if (res.status >= 200 && res.status < 300) accepted++;
+      if (!ok) {
+        badAnswers++;
+        if (bad.length < 20) bad.push(`${name}: ${req.method} ${req.path.slice(0, 120)} → ${res.status} ${res.type} ${res.body.slice(0, 200)}`);
+      }
     }
   };
   await Promise.all(Array.from({ length: 32 }, worker));
+  const after = await snapshotOfState();
+  const rows = compareRows(before.rows as { id: number }[], after.rows as { id: number }[]);
+  recordReliability({
+    id: 'fuzz-http',
+    fault: `Bad HTTP requests (${byClass.size} classes, sent as raw bytes)`,
+    injected: [...byClass.values()].reduce((a, b) => a + b, 0),
+    unit: 'requests',
+    acknowledged: accepted,
+    lost: rows.goneOrChanged,
+    duplicated: rows.added,
+    inconsistent: badAnswers + Number(!isDeepStrictEqual(after.counts, before.counts)) + Number(!isDeepStrictEqual(after.diff, before.diff)),
+    command: 'npx vitest run test/faults/fuzz-http.test.ts',
+    notes:
+      'Each request (all but the bad-token class carry the admin token, so the bad input reaches validation) must be answered with a typed 4xx problem+json (a known error code, status matching), never a 5xx, a 2xx or no answer; ' +
+      'snapshot rows, subvolumes and queued jobs must be the same before and after. ' +
+      `Requests per class: ${gens.map(([k]) => `${k} ${byClass.get(k) ?? 0}`).join(', ')}. ` +
+      'Acknowledged: requests answered 2xx. Lost: snapshot rows gone or changed. Duplicated: snapshot rows added. ' +
+      'Inconsistent: answers that were not a typed 4xx problem, plus a change in queued jobs or in rows vs subvolumes on disk.',
+  });
   expect(bad).toEqual([]);
   expect([...byClass.values()].reduce((a, b) => a + b, 0)).toBe(TOTAL);
-  const after = await snapshotOfState();
   expect(after).toEqual(before);
 }, 600_000);
