@@ -19,12 +19,16 @@ import { fmt, runConcurrent, type RunStats } from './stats';
 export interface ImportFigures {
   layers: number;
   layerMiB: number;
-  /** Seconds of `ctr images import` (content already in the store: unpack dominates). */
+  /** Median seconds of `ctr images import` (content already in the store: unpack dominates). */
   snapfleetSeconds: number;
   btrfsSeconds: number;
-  /** btrfs seconds / snapfleet seconds: ≥ 1 means snapfleet is at least as fast. */
+  /** Median over rounds of btrfs seconds / snapfleet seconds: ≥ 1 means snapfleet is at least as fast. */
   speedup: number;
+  /** Every round, in the order run (which snapshotter went first alternates). */
+  rounds: Array<{ snapfleetSeconds: number; btrfsSeconds: number }>;
 }
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 export interface CycleFigures {
   cycles: number;
@@ -54,7 +58,7 @@ function quiet(stack: Stack): void {
   execFileSync('sync');
 }
 
-export async function importBench(stack: Stack, o: { layers?: number; layerMiB?: number } = {}): Promise<ImportFigures> {
+export async function importBench(stack: Stack, o: { layers?: number; layerMiB?: number; rounds?: number } = {}): Promise<ImportFigures> {
   const ctd = stack.containerd;
   if (!ctd) throw new Error('importBench needs a stack with containerd');
   const layers = o.layers ?? 50;
@@ -67,19 +71,35 @@ export async function importBench(stack: Stack, o: { layers?: number; layerMiB?:
     // in the (global) content store and mostly unpack.
     const pre = await ctd.ctrReady('bench-content', ['images', 'import', '--no-unpack', image.tar]);
     if (pre.code !== 0) throw new Error(`content import failed: ${pre.stderr}`);
-    const timeImport = async (snapshotter: string) => {
+    const timeImport = async (snapshotter: string, round: number) => {
       quiet(stack);
       const t0 = process.hrtime.bigint();
-      const r = await ctd.ctrReady(`bench-${snapshotter}`, ['images', 'import', '--snapshotter', snapshotter, image.tar], { timeoutMs: 1_800_000 });
+      // A namespace per round: each import unpacks every layer afresh.
+      const r = await ctd.ctrReady(`bench-${snapshotter}-${round}`, ['images', 'import', '--snapshotter', snapshotter, image.tar], { timeoutMs: 1_800_000 });
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
       if (r.code !== 0) throw new Error(`import with ${snapshotter} failed: ${r.stderr}`);
       return seconds;
     };
     // Warm containerd's connection to the proxy (its first dial backs off).
     await ctd.ctrReady('bench-warm', ['snapshots', '--snapshotter', PROXY_PLUGIN, 'ls']);
-    const btrfsSeconds = await timeImport('btrfs');
-    const snapfleetSeconds = await timeImport(PROXY_PLUGIN);
-    return { layers, layerMiB, snapfleetSeconds, btrfsSeconds, speedup: btrfsSeconds / snapfleetSeconds };
+    // Rounds alternate which snapshotter goes first, so neither always meets a colder or
+    // busier disk; the ratio is taken within each round.
+    const rounds: ImportFigures['rounds'] = [];
+    for (let round = 0; round < (o.rounds ?? 3); round++) {
+      const order = round % 2 === 0 ? ['btrfs', PROXY_PLUGIN] : [PROXY_PLUGIN, 'btrfs'];
+      const seconds: Record<string, number> = {};
+      for (const sn of order) seconds[sn] = await timeImport(sn, round);
+      rounds.push({ snapfleetSeconds: seconds[PROXY_PLUGIN]!, btrfsSeconds: seconds.btrfs! });
+      console.error(`import round ${round}: snapfleet ${fmt(seconds[PROXY_PLUGIN]!, 2)} s, btrfs ${fmt(seconds.btrfs!, 2)} s`);
+    }
+    return {
+      layers,
+      layerMiB,
+      snapfleetSeconds: median(rounds.map((r) => r.snapfleetSeconds)),
+      btrfsSeconds: median(rounds.map((r) => r.btrfsSeconds)),
+      speedup: median(rounds.map((r) => r.btrfsSeconds / r.snapfleetSeconds)),
+      rounds,
+    };
   } finally {
     await rm(work, { recursive: true, force: true });
   }
@@ -150,7 +170,7 @@ export async function containerdBench(o: { layers?: number; cycles?: number; con
 }
 
 export function formatImport(f: ImportFigures): string {
-  return `containerd import of a ${f.layers}-layer image (${f.layerMiB} MiB file per layer): snapfleet ${fmt(f.snapfleetSeconds, 2)} s, btrfs ${fmt(f.btrfsSeconds, 2)} s, btrfs/snapfleet ${fmt(f.speedup, 2)}×`;
+  return `containerd import of a ${f.layers}-layer image (${f.layerMiB} MiB file per layer), median of ${f.rounds.length} rounds: snapfleet ${fmt(f.snapfleetSeconds, 2)} s, btrfs ${fmt(f.btrfsSeconds, 2)} s, btrfs/snapfleet ${fmt(f.speedup, 2)}×`;
 }
 
 export function formatCycles(f: CycleFigures): string {
