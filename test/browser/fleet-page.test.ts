@@ -96,13 +96,14 @@ describe('the fleet page', () => {
 
     await row.click();
     await page.locator(`li[data-ns="${ns}"]`).click();
-    await expect.poll(() => page.locator(`li[data-ns="${ns}"] .count`).textContent()).toBe('2');
+    await expect.poll(() => page.locator(`li[data-ns="${ns}"] .count`).textContent(), { timeout: 10_000 }).toBe('2');
     await page.locator('#tree li[data-key="base"] li[data-key="app-layer"]').waitFor();
 
     // Made while the page is open: it appears within a couple of polls.
     await post(snapshots(), { key: 'inspect', parent: 'base', kind: 'view' });
     await page.locator('#tree li[data-key="base"] li[data-key="inspect"][data-kind="view"]').waitFor({ timeout: 10_000 });
-    await expect.poll(() => page.locator(`li[data-ns="${ns}"] .count`).textContent()).toBe('3');
+    // The tree and the counts can come from two polls (the view landed between their reads).
+    await expect.poll(() => page.locator(`li[data-ns="${ns}"] .count`).textContent(), { timeout: 10_000 }).toBe('3');
     expect(await page.locator('#status').textContent()).toMatch(/^live/);
 
     await page.screenshot({ path: join(SCREENSHOTS, 'fleet-page.png'), fullPage: true });

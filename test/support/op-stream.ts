@@ -112,8 +112,23 @@ export class OpStream {
     } else {
       const key = this.pick([...this.model.keys()]);
       if (!key) return;
-      const info = await c.statSnapshot(ns, host, key);
+      const info = await this.read(() => c.statSnapshot(ns, host, key));
       expect(info.kind).toBe(this.model.get(key)!.kind);
+    }
+  }
+
+  /**
+   * A read, retried while the API answers `unavailable`: some streams run through a MariaDB
+   * or Redis outage on purpose, and a 503 then is the documented answer, not a failure.
+   */
+  private async read<T>(fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (!(err instanceof SnapfleetError) || err.code !== 'unavailable' || attempt >= 120) throw err;
+        await new Promise((r) => setTimeout(r, 250));
+      }
     }
   }
 
