@@ -95,15 +95,25 @@ export function createDataSource(url: string, opts: { poolSize?: number } = {}):
   });
 }
 
+/** The part of mysql2's callback pool under TypeORM's MySQL driver that the store uses. */
+export interface RawPool {
+  query(sql: string, params: unknown[], cb: (err: Error | null, rows: unknown) => void): void;
+  on(event: 'connection', fn: (conn: unknown) => void): void;
+}
+
+export function rawPool(ds: DataSource): RawPool {
+  const pool = (ds.driver as unknown as { pool?: RawPool }).pool;
+  if (!pool) throw new Error('metastore: the MySQL driver exposes no pool');
+  return pool;
+}
+
 /**
  * Every pooled connection runs READ COMMITTED (and strict mode): duplicate-key and foreign-key checks still
  * lock the rows they touch, but no gap locks, so concurrent inserts of different keys do
  * not deadlock each other.
  */
 export function configureSessions(ds: DataSource): void {
-  const pool = (ds.driver as unknown as { pool?: { on(ev: string, fn: (c: unknown) => void): void } }).pool;
-  if (!pool) throw new Error('metastore: the MySQL driver exposes no pool');
-  pool.on('connection', (conn) => {
+  rawPool(ds).on('connection', (conn) => {
     const c = conn as { query(sql: string): void };
     c.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
     // Strict mode makes bad writes errors, not warnings; the fence guard relies on it.

@@ -12,7 +12,7 @@ import {
   type SnapshotInfo,
   type Usage,
 } from '@snapfleet/contracts';
-import { createDataSource, ensureDatabase, configureSessions } from './data-source';
+import { createDataSource, ensureDatabase, configureSessions, rawPool } from './data-source';
 import { MetaTransaction, type DriverConnection, type Fence, type SnapshotRef } from './meta-transaction';
 import { keyHash, SNAPSHOT_COLUMNS, SNAPSHOT_FROM, toInfo, type SnapshotRow } from './rows';
 import { metadataError } from './sql-errors';
@@ -217,23 +217,13 @@ export class MetaStore {
   async query<T>(sql: string, params: unknown[], what: string): Promise<T> {
     try {
       return await new Promise<T>((resolve, reject) =>
-        this.pool.query(sql, params, (err, rows) => (err ? reject(err) : resolve(rows as T))),
+        rawPool(this.dataSource).query(sql, params, (err, rows) => (err ? reject(err) : resolve(rows as T))),
       );
     } catch (err) {
       throw metadataError(err, what);
     }
   }
 
-  private get pool(): RawPool {
-    const pool = (this.dataSource.driver as unknown as { pool?: RawPool }).pool;
-    if (!pool) throw new Error('metastore: the MySQL driver exposes no pool');
-    return pool;
-  }
-}
-
-/** The part of mysql2's callback pool the store uses. */
-interface RawPool {
-  query(sql: string, params: unknown[], cb: (err: Error | null, rows: unknown) => void): void;
 }
 
 function parseCursor(after: string): number {

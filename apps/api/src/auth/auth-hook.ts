@@ -101,8 +101,6 @@ export function installAuth(fastify: FastifyInstance, auth: AuthService, log: Pi
       log.info({ requestId: request.id, token: principal.id, scope, namespace: ns }, 'request refused: permission denied');
       return refuse(request, reply, permissionDenied(principal, scope, ns), 403, {});
     }
-    // The limit is per token: with auth off there are no tokens, so there is no limit.
-    if (!auth.enabled) return;
     const rate = auth.rateLimit(principal);
     if (!rate.allowed) {
       const err = new SnapfleetError('resource_exhausted', `token ${principal.id} is over its rate limit; retry after ${rate.retryAfterSeconds} s`, {
