@@ -7,6 +7,7 @@ import {
   jobOptionsFor,
   notFound,
   SnapfleetError,
+  unavailable,
   type JobData,
   type JobState,
   type JobView,
@@ -111,6 +112,11 @@ export class JobService {
   private async matchesExisting(host: string, jobId: string, op: OpName, payload: unknown): Promise<boolean> {
     const existing = await this.queues.getJob(host, jobId);
     if (!existing) return false;
+    // A job hash read back without its name or payload (seen right after a Redis restart)
+    // cannot be compared: that is a retry-later, not the client reusing its key.
+    if (!existing.name || existing.data?.payload === undefined) {
+      throw unavailable(`job ${jobId} on host ${host} cannot be read completely yet; retry`, { host, jobId });
+    }
     if (existing.name !== op || canonicalJson(existing.data.payload) !== canonicalJson(payload)) {
       throw invalidArgument('Idempotency-Key reused with a different request', {
         jobId,
