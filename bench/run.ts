@@ -10,6 +10,7 @@ import { SnapfleetClient } from '@snapfleet/client';
 import { Snapshotter } from '@snapfleet/snapshotter';
 import { startFleet } from '../test/support/fleet';
 import { containerdBench, type ContainerdFigures } from './containerd';
+import { measureCpu, pidsOf, type CpuShare } from './cpu';
 import { createDeleteCycle, rawCycle, snapshotterCycle } from './core';
 import { ensureDir, httpCycle, inProcessCycle, p, readLoad, type CycleRun, type ReadRun } from './fleet';
 import { fmt, type RunStats } from './stats';
@@ -74,12 +75,13 @@ async function coreBench(results: Results): Promise<void> {
 }
 
 interface FleetFigures {
-  rounds: Array<{ raw: RunStats; inproc: CycleRun; http: CycleRun }>;
+  rounds: Array<{ raw: RunStats; inproc: CycleRun; http: CycleRun; cpu: { inproc: CpuShare; http: CpuShare } }>;
   stat: ReadRun;
   walk: ReadRun;
 }
 
 const FLEET_C = 16;
+const CPU_GROUPS = ['api', 'worker', 'mariadb', 'redis', 'bench'];
 const BENCH_ADMIN = `bench-admin-${'b'.repeat(24)}`;
 const FLEET_ROUNDS = Number(process.env.BENCH_FLEET_ROUNDS ?? 3);
 const FLEET_CYCLES = Number(process.env.BENCH_FLEET_CYCLES ?? 400);
@@ -117,16 +119,24 @@ async function fleetBench(): Promise<FleetFigures> {
     await httpCycle(client, host.id, 'warm', FLEET_CYCLES / 2, FLEET_C);
     await inProcessCycle(s, 'warm', FLEET_CYCLES / 2, FLEET_C);
     const rounds: FleetFigures['rounds'] = [];
+    const groups = {
+      api: [api.proc.pid ?? 0],
+      worker: host.workers.map((w) => w.pid ?? 0),
+      mariadb: pidsOf('mariadbd'),
+      redis: pidsOf('redis-server'),
+      bench: [process.pid],
+    };
     for (let r = 0; r < FLEET_ROUNDS; r++) {
       quiet();
       const raw = await rawCycle(native, join(host.pool.dir, `raw-${r}`), FLEET_CYCLES, FLEET_C);
       quiet();
-      const inproc = await inProcessCycle(s, `r${r}`, FLEET_CYCLES, FLEET_C);
+      const inproc = await measureCpu(groups, () => inProcessCycle(s, `r${r}`, FLEET_CYCLES, FLEET_C));
       quiet();
-      const http = await httpCycle(client, host.id, `r${r}`, FLEET_CYCLES, FLEET_C);
+      const http = await measureCpu(groups, () => httpCycle(client, host.id, `r${r}`, FLEET_CYCLES, FLEET_C));
       await s.settled();
-      rounds.push({ raw, inproc, http });
-      console.error(`fleet round ${r}: raw ${fmt(raw.rate)} /s, in-process ${fmt(inproc.stats.rate)} /s, http ${fmt(http.stats.rate)} /s`);
+      rounds.push({ raw, inproc: inproc.value, http: http.value, cpu: { inproc: inproc.cpu, http: http.cpu } });
+      console.error(`cpu ms per cycle: in-process ${cpuLine(inproc.cpu, FLEET_CYCLES)}; http ${cpuLine(http.cpu, FLEET_CYCLES)}`);
+      console.error(`fleet round ${r}: raw ${fmt(raw.rate)} /s, in-process ${fmt(inproc.value.stats.rate)} /s, http ${fmt(http.value.stats.rate)} /s`);
     }
     // Reads: 1,000 snapshots to stat and walk through one API process.
     for (let i = 0; i < 1000; i++) await s.view({ namespace: 'reads', key: `r-${i}` }).catch(() => undefined);
@@ -139,6 +149,10 @@ async function fleetBench(): Promise<FleetFigures> {
   } finally {
     await fleet.dispose();
   }
+}
+
+function cpuLine(cpu: CpuShare, cycles: number): string {
+  return Object.entries(cpu).map(([k, ms]) => `${k} ${fmt(ms / cycles, 2)}`).join(', ');
 }
 
 function fleetSection(f: FleetFigures): string[] {
@@ -175,6 +189,18 @@ function fleetSection(f: FleetFigures): string[] {
       (op) =>
         `| ${op} | ${fmt(lat('inproc', op, 50), 2)} | ${fmt(lat('http', op, 50), 2)} | ${fmt(lat('http', op, 50) - lat('inproc', op, 50), 2)} | ${fmt(lat('inproc', op, 99), 2)} | ${fmt(lat('http', op, 99), 2)} |`,
     ),
+    '',
+    'Where the CPU goes: CPU ms per prepare→commit→remove cycle by process (utime + stime from /proc, medians',
+    'over rounds; kernel btrfs work done in a syscall counts for the calling process, btrfs\'s own kernel',
+    'threads are not counted). In the in-process case the bench process is the snapshotter.',
+    '',
+    `| case | ${CPU_GROUPS.join(' | ')} | total |`,
+    `|---|${CPU_GROUPS.map(() => '---:|').join('')}---:|`,
+    ...(['inproc', 'http'] as const).map((which) => {
+      const per = (k: string) => med(f.rounds.map((r) => (r.cpu[which][k] ?? 0) / FLEET_CYCLES));
+      const total = med(f.rounds.map((r) => Object.values(r.cpu[which]).reduce((a, b) => a + b, 0) / FLEET_CYCLES));
+      return `| ${which === 'http' ? 'HTTP end to end' : 'in-process'} | ${CPU_GROUPS.map((k) => fmt(per(k), 2)).join(' | ')} | ${fmt(total, 2)} |`;
+    }),
     '',
     `Reads from one API process (autocannon, 32 keep-alive connections, ${READ_SECONDS} s each, 1,000 snapshots in the namespace):`,
     '',

@@ -7,9 +7,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildNativeAddon, buildTypeScript, ensureNodeModules, ensureServices, installMissing, REPO, say } from './lib/prereqs.mjs';
 
+const TEST_TOOLS = [
+  { cmd: 'containerd', pkg: 'containerd' },
+  { cmd: 'runc', pkg: 'runc' },
+  { cmd: 'busybox', pkg: 'busybox-static' },
+  { cmd: 'chromium', pkg: 'chromium' },
+];
+
 async function main() {
   try {
-    installMissing();
+    // What the containerd and browser tests drive, as .ci/run installs it.
+    installMissing({ extra: TEST_TOOLS });
     ensureNodeModules();
     await ensureServices();
     buildNativeAddon();

@@ -11,7 +11,7 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 });
 
 void runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env }).then((status) => {
-  // Exit explicitly: idle keep-alive sockets of fetch must not hold the process for seconds.
+  // Exit explicitly: idle keep-alive sockets must not hold the process for seconds.
   // Writes to pipes and files are synchronous on Linux, so nothing printed is lost.
   process.stdout.write('', () => process.exit(status));
 });

@@ -48,7 +48,6 @@ export class SnapfleetClient {
       baseUrl: opts.baseUrl,
       ...(opts.token === undefined ? {} : { token: opts.token }),
       timeoutMs: this.timeoutMs,
-      fetch: opts.fetch ?? globalThis.fetch,
       userAgent: opts.userAgent ?? DEFAULT_USER_AGENT,
     });
   }
@@ -216,7 +215,7 @@ export class SnapfleetClient {
 
   private accepted(a: Answer): { done: false; job: JobView; location: string } {
     const { job } = parseAnswer(a, AcceptedSchema);
-    const location = a.headers.get('location') ?? routePath(ROUTES.getJob.path, { host: job.host, jobId: job.id });
+    const location = a.header('location') ?? routePath(ROUTES.getJob.path, { host: job.host, jobId: job.id });
     return { done: false, job, location };
   }
 

@@ -11,8 +11,6 @@ export interface SnapfleetClientOptions {
   token?: string;
   /** Budget of one request in ms (default 30 s); server-side waits (`wait`) come on top. */
   timeoutMs?: number;
-  /** Defaults to Node's global fetch (undici, keep-alive). */
-  fetch?: typeof fetch;
   userAgent?: string;
 }
 

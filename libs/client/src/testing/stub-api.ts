@@ -1,6 +1,6 @@
 // Test helper: a real HTTP server on 127.0.0.1 (ephemeral port) standing in for the API's HTTP
 // surface. It records exactly what arrived on the wire (raw path, headers, body) and answers
-// with canned replies, so the client's tests exercise real fetch, real sockets, real parsing.
+// with canned replies, so the client's tests exercise real node:http requests, real sockets, real parsing.
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PROBLEM_CONTENT_TYPE, type ErrorCode, type JobView, type SnapshotInfo } from '@snapfleet/contracts';
