@@ -7,6 +7,7 @@
 // the CPU per request of a plain http.request when measured side by side.
 import http from 'node:http';
 import https from 'node:https';
+import type { Socket } from 'node:net';
 import { SnapfleetError, invalidArgument, type HttpMethod } from '@snapfleet/contracts';
 import { errorFromAnswer, errorFromFailure } from './errors';
 
@@ -57,7 +58,7 @@ const STALE_SOCKET_ERRORS = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
 function keepAliveAgent(secure: boolean): http.Agent {
   const Base = secure ? https.Agent : http.Agent;
   class IdleLimitedAgent extends Base {
-    override keepSocketAlive(socket: import('node:net').Socket): boolean {
+    override keepSocketAlive(socket: Socket): boolean {
       // Typed void in @types/node; Node's Agent returns whether it keeps the socket.
       const keep = (super.keepSocketAlive(socket) as unknown) !== false;
       // A free socket's timeout makes the agent destroy it (see Agent's free-socket handling).
@@ -65,7 +66,7 @@ function keepAliveAgent(secure: boolean): http.Agent {
       return keep;
     }
 
-    override reuseSocket(socket: import('node:net').Socket, req: http.ClientRequest): void {
+    override reuseSocket(socket: Socket, req: http.ClientRequest): void {
       socket.setTimeout(0);
       super.reuseSocket(socket, req);
     }
