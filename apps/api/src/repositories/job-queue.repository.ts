@@ -17,7 +17,15 @@ const STARTUP_TIMEOUT_MS = 8_000;
 /** Queue objects are cheap (they share the connection) but not free: at most this many. */
 const MAX_QUEUES = 4096;
 /** What an event said happened to a job (a wake-up hint, re-checked by reading the job). */
-export type SettleEvent = 'completed' | 'failed' | 'removed';
+/**
+ * What the event stream said about a job. completed and failed carry the outcome: BullMQ
+ * writes the event in the same script that stores the outcome on the job, so it is as
+ * durable as the job itself and need not be read back.
+ */
+export type SettleEvent =
+  | { type: 'completed'; returnvalue: unknown }
+  | { type: 'failed'; failedReason: string }
+  | { type: 'removed' };
 
 /** The BullMQ states a host queue's jobs are counted in (metrics). */
 export const QUEUE_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed'] as const;
@@ -186,12 +194,12 @@ export class JobQueueRepository implements OnApplicationShutdown {
     // QueueEvents blocks on XREAD, so it needs a connection of its own (BullMQ makes it).
     const events = new QueueEvents(queueName(host), { connection: { url: this.redisUrl }, prefix: QUEUE_PREFIX });
     const waiters = new Map<string, Set<(event: SettleEvent) => void>>();
-    const wake = (event: SettleEvent) => ({ jobId }: { jobId: string }) => {
+    const wake = (jobId: string, event: SettleEvent) => {
       for (const fn of waiters.get(jobId) ?? []) fn(event);
     };
-    events.on('completed', wake('completed'));
-    events.on('failed', wake('failed'));
-    events.on('removed', wake('removed'));
+    events.on('completed', ({ jobId, returnvalue }) => wake(jobId, { type: 'completed', returnvalue }));
+    events.on('failed', ({ jobId, failedReason }) => wake(jobId, { type: 'failed', failedReason }));
+    events.on('removed', ({ jobId }) => wake(jobId, { type: 'removed' }));
     events.on('error', (err: Error) => this.log.debug({ host, err: err.message }, 'queue events error'));
     h = { events, waiters };
     this.hostEvents.set(host, h);

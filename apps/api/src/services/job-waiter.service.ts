@@ -1,7 +1,7 @@
-// Waits for a job to settle. The outcome lives in Redis (and the op's row in MySQL), so the
-// job is re-read after every wake-up; QueueEvents only shortens the wait, and a poll that
-// backs off from 500 ms to 2 s covers the events that never arrive. A lost event delays an
-// answer, never loses it.
+// Waits for a job to settle. A completed or failed event carries the outcome (written in
+// the same script as the job's own), so it answers at once; any other wake-up re-reads the
+// job's state. QueueEvents only shortens the wait: a poll that backs off from 500 ms to 2 s
+// covers the events that never arrive. A lost event delays an answer, never loses it.
 import { type BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
 import type { JobState } from '@snapfleet/contracts';
 import { PinoLogger } from 'nestjs-pino';
@@ -9,6 +9,12 @@ import { JobQueueRepository, type SettleEvent } from '../repositories/job-queue.
 
 const FIRST_POLL_MS = 500;
 const MAX_POLL_MS = 2_000;
+
+/** How a wait ended: the job's state, and the event that said so when one did. */
+export interface Settled {
+  state: JobState;
+  event?: SettleEvent;
+}
 
 export const isSettled = (state: JobState): boolean => state === 'completed' || state === 'failed' || state === 'unknown';
 
@@ -59,7 +65,7 @@ export class JobWaiter implements BeforeApplicationShutdown {
    * The job's state once it settled (completed, failed, or gone), or its last state when
    * `timeoutMs` ran out or the API began shutting down.
    */
-  async waitForSettled(host: string, jobId: string, timeoutMs: number): Promise<JobState> {
+  async waitForSettled(host: string, jobId: string, timeoutMs: number): Promise<Settled> {
     const deadline = Date.now() + timeoutMs;
     const alarm = new Alarm();
     // Subscribed before the first read: an event between that read and the sleep still rings.
@@ -68,12 +74,11 @@ export class JobWaiter implements BeforeApplicationShutdown {
     try {
       let pollMs = FIRST_POLL_MS;
       for (;;) {
-        // After a completed/failed event the caller re-reads the job itself (the durable
-        // outcome), so reading its state first would be a round trip for nothing.
-        const hinted = alarm.event === 'completed' || alarm.event === 'failed' ? alarm.event : undefined;
-        const state = hinted ?? (await this.queues.getJobState(host, jobId));
+        const event = alarm.event;
+        if (event?.type === 'completed' || event?.type === 'failed') return { state: event.type, event };
+        const state = await this.queues.getJobState(host, jobId);
         const left = deadline - Date.now();
-        if (isSettled(state) || left <= 0 || this.stopping) return state;
+        if (isSettled(state) || left <= 0 || this.stopping) return { state };
         await alarm.sleep(Math.min(pollMs, left));
         pollMs = Math.min(pollMs * 2, MAX_POLL_MS);
       }

@@ -9,7 +9,6 @@ import {
   SnapfleetError,
   unavailable,
   type JobData,
-  type JobState,
   type JobView,
   type OpName,
   type OpPayload,
@@ -19,7 +18,7 @@ import { JobQueueRepository } from '../repositories/job-queue.repository';
 import { MetadataRepository } from '../repositories/metadata.repository';
 import { canonicalJson } from '../util/canonical-json';
 import { HostService } from './host.service';
-import { isSettled, JobWaiter } from './job-waiter.service';
+import { isSettled, JobWaiter, type Settled } from './job-waiter.service';
 import { recordedJobView, toJobView } from './job-view';
 
 /** How the client asked a job to be run and answered. */
@@ -69,8 +68,8 @@ export class JobService {
       if (idempotent) await this.matchesExisting(host, jobId, op, payload);
     }
     try {
-      const state = waitMs > 0 ? await this.waiter.waitForSettled(host, jobId, waitMs) : undefined;
-      const outcome = await this.outcome(host, jobId, state);
+      const settled = waitMs > 0 ? await this.waiter.waitForSettled(host, jobId, waitMs) : undefined;
+      const outcome = await this.outcome(host, jobId, settled);
       if (enqueuedAt !== undefined) this.metrics.observeJobWait(op, host, outcome.kind, (performance.now() - enqueuedAt) / 1000);
       return outcome;
     } catch (err) {
@@ -127,7 +126,11 @@ export class JobService {
     return true;
   }
 
-  private async outcome(host: string, jobId: string, state: JobState | undefined): Promise<JobOutcome> {
+  private async outcome(host: string, jobId: string, settled: Settled | undefined): Promise<JobOutcome> {
+    const event = settled?.event;
+    if (event?.type === 'completed') return { kind: 'completed', jobId, result: event.returnvalue };
+    if (event?.type === 'failed') return { kind: 'failed', jobId, error: decodeJobError(event.failedReason) };
+    const state = settled?.state;
     if (state !== undefined && isSettled(state)) {
       const job = await this.queues.getJob(host, jobId);
       if (job && state === 'completed') return { kind: 'completed', jobId, result: job.returnvalue };
