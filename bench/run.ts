@@ -78,6 +78,8 @@ interface FleetFigures {
   rounds: Array<{ raw: RunStats; inproc: CycleRun; http: CycleRun; cpu: { inproc: CpuShare; http: CpuShare } }>;
   stat: ReadRun;
   walk: ReadRun;
+  /** One client at a time: latency with no queueing behind other requests. */
+  serial: { inproc: CycleRun; http: CycleRun };
 }
 
 const FLEET_C = 16;
@@ -86,6 +88,7 @@ const BENCH_ADMIN = `bench-admin-${'b'.repeat(24)}`;
 const FLEET_ROUNDS = Number(process.env.BENCH_FLEET_ROUNDS ?? 3);
 const FLEET_CYCLES = Number(process.env.BENCH_FLEET_CYCLES ?? 400);
 const READ_SECONDS = Number(process.env.BENCH_READ_SECONDS ?? 10);
+const SERIAL_CYCLES = Number(process.env.BENCH_SERIAL_CYCLES ?? 150);
 
 /**
  * The fleet: one host (worker process), one API process, MariaDB and Redis, all on this
@@ -138,6 +141,13 @@ async function fleetBench(): Promise<FleetFigures> {
       console.error(`cpu ms per cycle: in-process ${cpuLine(inproc.cpu, FLEET_CYCLES)}; http ${cpuLine(http.cpu, FLEET_CYCLES)}`);
       console.error(`fleet round ${r}: raw ${fmt(raw.rate)} /s, in-process ${fmt(inproc.value.stats.rate)} /s, http ${fmt(http.value.stats.rate)} /s`);
     }
+    // Serial: what the fleet path adds to one op when nothing else is running.
+    quiet();
+    const serialInproc = await inProcessCycle(s, 'serial', SERIAL_CYCLES, 1);
+    quiet();
+    const serialHttp = await httpCycle(client, host.id, 'serial', SERIAL_CYCLES, 1);
+    await s.settled();
+    console.error(`serial: in-process ${fmt(serialInproc.stats.rate)} /s, http ${fmt(serialHttp.stats.rate)} /s`);
     // Reads: 1,000 snapshots to stat and walk through one API process.
     for (let i = 0; i < 1000; i++) await s.view({ namespace: 'reads', key: `r-${i}` }).catch(() => undefined);
     const nsPath = `/v1/namespaces/reads/hosts/${host.id}-inproc`;
@@ -145,7 +155,7 @@ async function fleetBench(): Promise<FleetFigures> {
     console.error(`stat: ${fmt(stat.rate)} req/s`);
     const walk = await readLoad(api.url, `${nsPath}/snapshots?limit=100`, READ_SECONDS, token);
     console.error(`walk: ${fmt(walk.rate)} req/s`);
-    return { rounds, stat, walk };
+    return { rounds, stat, walk, serial: { inproc: serialInproc, http: serialHttp } };
   } finally {
     await fleet.dispose();
   }
@@ -189,6 +199,15 @@ function fleetSection(f: FleetFigures): string[] {
       (op) =>
         `| ${op} | ${fmt(lat('inproc', op, 50), 2)} | ${fmt(lat('http', op, 50), 2)} | ${fmt(lat('http', op, 50) - lat('inproc', op, 50), 2)} | ${fmt(lat('inproc', op, 99), 2)} | ${fmt(lat('http', op, 99), 2)} |`,
     ),
+    '',
+    `The same cycles one at a time (concurrency 1, ${SERIAL_CYCLES} cycles each), so that no op queues behind another:`,
+    '',
+    '| op | in-process p50 ms | HTTP p50 ms | added p50 ms | in-process p99 ms | HTTP p99 ms |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...ops.map((op) => {
+      const q = (which: 'http' | 'inproc', x: number) => p(f.serial[which].latencies[op], x);
+      return `| ${op} | ${fmt(q('inproc', 50), 2)} | ${fmt(q('http', 50), 2)} | ${fmt(q('http', 50) - q('inproc', 50), 2)} | ${fmt(q('inproc', 99), 2)} | ${fmt(q('http', 99), 2)} |`;
+    }),
     '',
     'Where the CPU goes: CPU ms per prepare→commit→remove cycle by process (utime + stime from /proc, medians',
     'over rounds; kernel btrfs work done in a syscall counts for the calling process, btrfs\'s own kernel',

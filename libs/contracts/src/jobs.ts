@@ -21,12 +21,20 @@ export function isRetryable(code: ErrorCode): boolean {
 
 /** Job id: the client's idempotency key, or a fresh one. Never an integer (BullMQ's own ids). */
 export function jobIdFor(idempotencyKey?: string): string {
-  if (idempotencyKey === undefined) return `op-${randomUUID()}`;
+  if (idempotencyKey === undefined) return `${SERVER_JOB_ID_PREFIX}${randomUUID()}`;
   if (!IDEMPOTENCY_KEY_RE.test(idempotencyKey)) {
     throw new SnapfleetError('invalid_argument', 'Idempotency-Key must be 1-128 characters of [A-Za-z0-9._~-]');
   }
   return `idem-${idempotencyKey}`;
 }
+
+/**
+ * A job id made by the API (no Idempotency-Key): a fresh UUID, so no earlier op can have run
+ * under it; keyed ids (`idem-…`) may name an op that ran before its job was removed.
+ */
+export const SERVER_JOB_ID_PREFIX = 'op-';
+
+export const isServerJobId = (jobId: string): boolean => jobId.startsWith(SERVER_JOB_ID_PREFIX);
 
 /** BullMQ job options of every snapfleet job. */
 export function jobOptionsFor(jobId: string) {

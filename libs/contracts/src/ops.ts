@@ -108,6 +108,11 @@ export type OpResult<N extends OpName> = z.infer<(typeof OPS)[N]['result']>;
 export interface OpContext {
   /** Idempotency id (the job id): a retry with the same id returns the first result. */
   opId?: string;
+  /**
+   * The caller knows no earlier run of `opId` can have taken effect (a server-made job id on
+   * its first start), so the op-log lookup before the op is skipped. Unsure callers omit it.
+   */
+  firstRun?: boolean;
   /** Fencing token of the lock the caller holds, checked on every metadata write. */
   fence?: bigint;
   /** Reports progress (0–100) of long operations. */

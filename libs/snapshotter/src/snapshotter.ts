@@ -346,7 +346,7 @@ export class Snapshotter {
    * commit whose answer was lost did land.
    */
   private async mutate<R>(op: OpName, ctx: OpContext, fenced: Fenced, act: (tx: MetaTransaction) => Promise<Outcome<R>>): Promise<R> {
-    if (ctx.opId !== undefined) {
+    if (ctx.opId !== undefined && ctx.firstRun !== true) {
       const prior = await this.store.findOp(this.hostId, ctx.opId);
       if (prior !== undefined) return prior as R;
     }

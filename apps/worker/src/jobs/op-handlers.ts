@@ -9,6 +9,8 @@ import type { z } from 'zod';
 export interface OpExecution {
   /** The job id: the op's idempotency id. */
   opId: string;
+  /** No earlier run of this op id can have taken effect (see OpContext.firstRun). */
+  firstRun: boolean;
   /** Reports progress (0–100) to the job. */
   progress: (percent: number) => void;
 }

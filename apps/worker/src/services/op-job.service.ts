@@ -8,6 +8,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { OPS, OP_NAMES, SnapfleetError, describeIssues, invalidArgument, isRetryable, toSnapfleetError, type OpName } from '@snapfleet/contracts';
 import { PinoLogger } from 'nestjs-pino';
+import { isFirstRun } from '../jobs/first-run';
 import { toJobFailure } from '../jobs/job-failure';
 import { OpHandlerMap } from '../jobs/op-handlers';
 import { snapshotOpHandlers } from '../jobs/snapshot-op-handlers';
@@ -67,6 +68,7 @@ export class OpJobService {
     if (!parsed.success) throw invalidArgument(`invalid ${op} payload: ${describeIssues(parsed.error)}`);
     const result = await entry.handle(parsed.data as never, {
       opId: job.id,
+      firstRun: isFirstRun(job),
       progress: (percent) => {
         job.updateProgress(percent).catch((err: unknown) => this.log.debug({ err: String(err) }, 'progress update lost'));
       },

@@ -89,7 +89,7 @@ export class SnapshotOpService {
     exec: OpExecution,
     run: (ctx: OpContext) => Promise<R>,
   ): Promise<R> {
-    const ctx: OpContext = { opId: exec.opId, progress: exec.progress };
+    const ctx: OpContext = { opId: exec.opId, firstRun: exec.firstRun, progress: exec.progress };
     const { namespace, keys } = fencedKeys(op, payload);
     if (keys.length === 0) return run(ctx);
     const lease = await this.acquire(op, namespace, keys);
