@@ -15,10 +15,12 @@ import { createDeleteCycle, rawCycle, snapshotterCycle } from './core';
 import { ensureDir, httpCycle, inProcessCycle, p, readLoad, type CycleRun, type ReadRun } from './fleet';
 import { fmt, type RunStats } from './stats';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const CYCLES = Number(process.env.BENCH_CYCLES ?? 300);
 
 type Results = Map<string, RunStats[]>;
+/** CPU ms per cycle (bench process, MariaDB) of each core case, per round. */
+const coreCpu = new Map<string, CpuShare[]>();
 
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
@@ -50,10 +52,13 @@ async function coreBench(results: Results): Promise<void> {
     execFileSync('btrfs', ['subvolume', 'sync', h.pool.dir]);
     execFileSync('sync');
   };
+  const groups = { bench: [process.pid], mariadb: pidsOf('mariadbd') };
   const record = async (name: string, run: () => Promise<RunStats>) => {
     quiet();
-    const stats = await run();
+    const { value: stats, cpu } = await measureCpu(groups, run);
     results.set(name, [...(results.get(name) ?? []), stats]);
+    const perCycle = Object.fromEntries(Object.entries(cpu).map(([k, ms]) => [k, ms / stats.ops]));
+    coreCpu.set(name, [...(coreCpu.get(name) ?? []), perCycle]);
     console.error(`${name}: ${fmt(stats.rate)} /s p50 ${fmt(stats.p50ms, 2)} ms p99 ${fmt(stats.p99ms, 2)} ms`);
   };
   try {
@@ -75,7 +80,7 @@ async function coreBench(results: Results): Promise<void> {
 }
 
 interface FleetFigures {
-  rounds: Array<{ raw: RunStats; inproc: CycleRun; http: CycleRun; cpu: { inproc: CpuShare; http: CpuShare } }>;
+  rounds: Array<{ raw: RunStats; inproc: CycleRun; http: CycleRun; cpu: { raw: CpuShare; inproc: CpuShare; http: CpuShare } }>;
   stat: ReadRun;
   walk: ReadRun;
   /** One client at a time: latency with no queueing behind other requests. */
@@ -131,14 +136,15 @@ async function fleetBench(): Promise<FleetFigures> {
     };
     for (let r = 0; r < FLEET_ROUNDS; r++) {
       quiet();
-      const raw = await rawCycle(native, join(host.pool.dir, `raw-${r}`), FLEET_CYCLES, FLEET_C);
+      const rawRun = await measureCpu(groups, () => rawCycle(native, join(host.pool.dir, `raw-${r}`), FLEET_CYCLES, FLEET_C));
+      const raw = rawRun.value;
       quiet();
       const inproc = await measureCpu(groups, () => inProcessCycle(s, `r${r}`, FLEET_CYCLES, FLEET_C));
       quiet();
       const http = await measureCpu(groups, () => httpCycle(client, host.id, `r${r}`, FLEET_CYCLES, FLEET_C));
       await s.settled();
-      rounds.push({ raw, inproc: inproc.value, http: http.value, cpu: { inproc: inproc.cpu, http: http.cpu } });
-      console.error(`cpu ms per cycle: in-process ${cpuLine(inproc.cpu, FLEET_CYCLES)}; http ${cpuLine(http.cpu, FLEET_CYCLES)}`);
+      rounds.push({ raw, inproc: inproc.value, http: http.value, cpu: { raw: rawRun.cpu, inproc: inproc.cpu, http: http.cpu } });
+      console.error(`cpu ms per cycle: raw ${cpuLine(rawRun.cpu, FLEET_CYCLES)}; in-process ${cpuLine(inproc.cpu, FLEET_CYCLES)}; http ${cpuLine(http.cpu, FLEET_CYCLES)}`);
       console.error(`fleet round ${r}: raw ${fmt(raw.rate)} /s, in-process ${fmt(inproc.value.stats.rate)} /s, http ${fmt(http.value.stats.rate)} /s`);
     }
     // Serial: what the fleet path adds to one op when nothing else is running.
@@ -211,14 +217,14 @@ function fleetSection(f: FleetFigures): string[] {
     '',
     'Where the CPU goes: CPU ms per prepare→commit→remove cycle by process (utime + stime from /proc, medians',
     'over rounds; kernel btrfs work done in a syscall counts for the calling process, btrfs\'s own kernel',
-    'threads are not counted). In the in-process case the bench process is the snapshotter.',
+    'threads are not counted). In the raw and in-process cases the bench process is the loop or the snapshotter.',
     '',
     `| case | ${CPU_GROUPS.join(' | ')} | total |`,
     `|---|${CPU_GROUPS.map(() => '---:|').join('')}---:|`,
-    ...(['inproc', 'http'] as const).map((which) => {
+    ...(['raw', 'inproc', 'http'] as const).map((which) => {
       const per = (k: string) => med(f.rounds.map((r) => (r.cpu[which][k] ?? 0) / FLEET_CYCLES));
       const total = med(f.rounds.map((r) => Object.values(r.cpu[which]).reduce((a, b) => a + b, 0) / FLEET_CYCLES));
-      return `| ${which === 'http' ? 'HTTP end to end' : 'in-process'} | ${CPU_GROUPS.map((k) => fmt(per(k), 2)).join(' | ')} | ${fmt(total, 2)} |`;
+      return `| ${{ raw: 'raw ioctls', inproc: 'in-process', http: 'HTTP end to end' }[which]} | ${CPU_GROUPS.map((k) => fmt(per(k), 2)).join(' | ')} | ${fmt(total, 2)} |`;
     }),
     '',
     `Reads from one API process (autocannon, 32 keep-alive connections, ${READ_SECONDS} s each, 1,000 snapshots in the namespace):`,
@@ -326,6 +332,19 @@ async function writeReport(results: Results, fleet: FleetFigures | undefined, ct
       ratioRow('native / btrfs-progs, create+delete', 'native create+delete c=1', 'progs create+delete c=1', '≥ 3×', false),
     ]),
     '',
+    ...(coreCpu.size === 0 ? [] : [
+      'CPU ms per cycle (utime + stime from /proc, medians over rounds): the bench process (the loop or the',
+      "snapshotter, with the btrfs work done in its syscalls) and MariaDB; btrfs's own kernel threads are not counted.",
+      '',
+      '| case | bench | mariadb | total |',
+      '|---|---:|---:|---:|',
+      ...['raw ioctl cycle c=1', 'snapshotter cycle c=1', 'raw ioctl cycle c=8', 'snapshotter cycle c=8'].map((name) => {
+        const per = coreCpu.get(name) ?? [];
+        const m = (k: string) => median(per.map((c) => c[k] ?? 0));
+        return `| ${name} | ${fmt(m('bench'), 2)} | ${fmt(m('mariadb'), 2)} | ${fmt(median(per.map((c) => (c.bench ?? 0) + (c.mariadb ?? 0))), 2)} |`;
+      }),
+      '',
+    ]),
     'A raw cycle is the ioctls a prepare→commit→remove issues — create subvolume (root mode set),',
     'read-only snapshot, usage search, delete both — with no metadata. A snapshotter cycle is',
     'prepare → commit → remove through `libs/snapshotter`: each op one MariaDB transaction',
