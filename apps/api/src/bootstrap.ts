@@ -13,6 +13,7 @@ import type { ApiConfig } from './config/api-config';
 import { QueueDashboard } from './dashboard/queue-dashboard';
 import { Draining } from './http/draining';
 import { configureFastify, fastifyOptions } from './http/fastify-options';
+import { installRequestLogging } from './http/logging';
 import { ApiMetrics } from './metrics/api-metrics';
 import { installHttpMetrics } from './metrics/http-metrics';
 
@@ -34,6 +35,8 @@ export async function createApiApp(config: ApiConfig, opts: CreateApiOptions = {
   // Routes are added to Fastify when the app initializes (listen/init), after this hook.
   if (opts.onRoute) fastify.addHook('onRoute', opts.onRoute);
   configureFastify(fastify);
+  // Before every other hook, so what they log carries the request's id.
+  installRequestLogging(fastify, await app.resolve(PinoLogger));
   installAuth(fastify, app.get(AuthService), await app.resolve(PinoLogger));
   app.get(Draining).install(fastify);
   installHttpMetrics(fastify, app.get(ApiMetrics));

@@ -91,14 +91,14 @@ export function installAuth(fastify: FastifyInstance, auth: AuthService, log: Pi
       principal = await auth.authenticate(presentedToken(request));
     } catch (err) {
       if (!(err instanceof SnapfleetError) || err.code !== 'unauthenticated') throw err;
-      log.info({ requestId: request.id, url: request.url, reason: err.message }, 'request refused: not authenticated');
+      log.info({ url: request.url, reason: err.message }, 'request refused: not authenticated');
       return refuse(request, reply, err, 401, { 'www-authenticate': 'Bearer realm="snapfleet"' });
     }
     request.principal = principal;
     TOKEN_OF_REQUEST.set(request.raw, principal.id);
     const ns = (request.params as Record<string, string | undefined> | undefined)?.ns;
     if (!mayAccess(principal, scope, ns)) {
-      log.info({ requestId: request.id, token: principal.id, scope, namespace: ns }, 'request refused: permission denied');
+      log.info({ token: principal.id, scope, namespace: ns }, 'request refused: permission denied');
       return refuse(request, reply, permissionDenied(principal, scope, ns), 403, {});
     }
     const rate = auth.rateLimit(principal);

@@ -57,7 +57,7 @@ export function fastifyOptions(): FastifyHttpOptions<Server> {
     frameworkErrors: answerRouterError as FastifyServerOptions['frameworkErrors'],
     http: { maxHeaderSize: MAX_HEADER_BYTES },
     clientErrorHandler: answerClientError,
-    // Requests are logged by pino-http (nestjs-pino), once, with the same id.
+    // Requests are logged by our own hooks (http/logging.ts), once, with the same id.
     logger: false,
   };
 }

@@ -1,5 +1,5 @@
 // Request ids: the client's x-request-id when it is usable, else a fresh one. The same id
-// is fastify's request.id, pino-http's reqId on every log line, the response header, and
+// is fastify's request.id, the requestId on every log line, the response header, and
 // the requestId in job data, so one grep follows a request into the worker's logs.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -18,7 +18,7 @@ export function sanitizeRequestId(value: unknown): string | undefined {
 type WithId = IncomingMessage & { id?: unknown };
 
 /**
- * The request's id, assigned on first call. Fastify (genReqId) and pino-http (genReqId)
+ * The request's id, assigned on first call. Fastify (genReqId) and the request logging
  * both call this with the raw request; storing it there makes them agree.
  */
 export function requestIdOf(raw: IncomingMessage): string {
