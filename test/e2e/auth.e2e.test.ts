@@ -1,6 +1,7 @@
 // Authentication and tenant isolation on a real fleet (one host, two API processes, auth on):
 // no token or a bad one → 401 on every /v1 route; a token of namespace A reading, listing or
-// mutating namespace B → 403 with none of B's data, and B's jobs do not exist for it; scopes
+// mutating namespace B → 403 with none of B's data, and B's jobs do not exist for it (also
+// once only the op log knows them); scopes
 // are enforced (read ≠ write ≠ admin); a token revoked through one API process is refused by
 // the other at once; an expired token is refused; snapctl manages tokens; with
 // SNAPFLEET_AUTH=off the API says so in its log.
@@ -9,9 +10,10 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SnapfleetClient } from '@snapfleet/client';
-import { ROUTES, routePath, type RouteSpec, type TokenScope } from '@snapfleet/contracts';
+import { Queue } from 'bullmq';
+import { QUEUE_PREFIX, ROUTES, queueName, routePath, type RouteSpec, type TokenScope } from '@snapfleet/contracts';
 import { distEntry } from '../support/dist';
-import { startFleet, type Fleet } from '../support/fleet';
+import { REDIS_URL, startFleet, type Fleet } from '../support/fleet';
 import { outcomeOf } from '../support/op-stream';
 
 const ADMIN = `auth-e2e-admin-${'z'.repeat(24)}`;
@@ -126,6 +128,24 @@ describe('tenants', () => {
     expect(bs.snapshots.find((s) => s.name === 'b-secret-layer')?.labels).toEqual({ owner: 'b' });
     // A still works in its own namespace.
     expect((await a.walkSnapshots('ten-a', host)).snapshots.map((s) => s.name)).toEqual(['a-work']);
+  });
+
+  it("a job known only from the op log (its Redis entry gone) is shown to its namespace's tokens, not to others", async () => {
+    const accepted = await b.createSnapshot('ten-b', host, { key: 'b-logged' }, { respondAsync: true });
+    if (accepted.done) throw new Error('expected a 202');
+    const jobId = accepted.job.id;
+    await b.waitForJob(host, jobId);
+    const queue = new Queue(queueName(host), { connection: { url: REDIS_URL }, prefix: QUEUE_PREFIX });
+    try {
+      await queue.remove(jobId);
+      expect(await queue.getJob(jobId)).toBeUndefined();
+    } finally {
+      await queue.close();
+    }
+    const seen = await b.getJob(host, jobId);
+    expect(seen).toMatchObject({ id: jobId, op: 'prepare', state: 'completed' });
+    expect(await codeOf(a.getJob(host, jobId))).toBe('not_found');
+    expect((await admin.getJob(host, jobId)).state).toBe('completed');
   });
 
   it('scopes: read cannot write, write cannot read, neither can administer; "*" reaches every namespace', async () => {

@@ -55,7 +55,8 @@ export async function startFakeHost(opts: { id: string; redisUrl: string; store:
     const tx = await store.begin(id);
     try {
       const result = await fn(tx);
-      tx.recordOp(job.id ?? '', job.name, result);
+      const namespace = (job.data.payload as { namespace?: string }).namespace;
+      tx.recordOp(job.id ?? '', job.name, result, namespace);
       await tx.commit();
       return result;
     } catch (err) {

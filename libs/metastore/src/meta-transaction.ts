@@ -84,11 +84,13 @@ export class MetaTransaction {
     return Number((rows as Row[])[0]?.id);
   }
 
-  recordOp(opId: string, op: string, result: unknown): void {
-    this.queue('INSERT INTO ops (host_id, op_id, op, result, created_at) VALUES (?, ?, ?, ?, ?)', [
+  /** `namespace`: the one the op ran in, undefined for host-wide ops. */
+  recordOp(opId: string, op: string, result: unknown, namespace?: string): void {
+    this.queue('INSERT INTO ops (host_id, op_id, op, namespace, result, created_at) VALUES (?, ?, ?, ?, ?, ?)', [
       this.hostId,
       opId,
       op,
+      namespace ?? null,
       JSON.stringify(result),
       new Date(),
     ]);

@@ -374,7 +374,7 @@ export class Snapshotter {
     let done: Outcome<R> | undefined;
     try {
       done = await act(tx);
-      if (opId !== undefined) tx.recordOp(opId, op, done.result);
+      if (opId !== undefined) tx.recordOp(opId, op, done.result, fenced.namespace === '' ? undefined : fenced.namespace);
       await this.fault('before-commit', op, tx);
     } catch (err) {
       // Undo before rolling back: the row locks keep the next writer of these keys out

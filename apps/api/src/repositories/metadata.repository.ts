@@ -11,6 +11,8 @@ const STARTUP_TIMEOUT_MS = 12_000;
 
 export interface OpRecord {
   op: OpName;
+  /** The namespace the op ran in; undefined for host-wide ops and older records. */
+  namespace?: string;
   result: unknown;
   createdAt: Date;
 }
@@ -59,8 +61,8 @@ export class MetadataRepository implements OnApplicationShutdown {
     // The metastore exposes the result only (findOp); the op name and time come from the
     // same row, read here with the metastore's own query helper.
     const rows = await withDeadline(
-      this.store.query<{ op: string; result: string; created_at: Date }[]>(
-        'SELECT op, result, created_at FROM ops WHERE host_id = ? AND op_id = ?',
+      this.store.query<{ op: string; namespace: string | null; result: string; created_at: Date }[]>(
+        'SELECT op, namespace, result, created_at FROM ops WHERE host_id = ? AND op_id = ?',
         [host, opId],
         'reading the op log',
       ),
@@ -68,7 +70,12 @@ export class MetadataRepository implements OnApplicationShutdown {
     );
     const row = rows[0];
     if (!row || !isOpName(row.op)) return undefined;
-    return { op: row.op, result: JSON.parse(row.result) as unknown, createdAt: row.created_at };
+    return {
+      op: row.op,
+      ...(row.namespace === null ? {} : { namespace: row.namespace }),
+      result: JSON.parse(row.result) as unknown,
+      createdAt: row.created_at,
+    };
   }
 
   /**

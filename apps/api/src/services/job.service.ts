@@ -100,7 +100,7 @@ export class JobService {
       return toJobView(host, job, state);
     }
     const record = await this.metadata.findOpRecord(host, jobId);
-    if (record && may(undefined)) return recordedJobView(host, jobId, record.op, record.result, record.createdAt);
+    if (record && may(record.namespace)) return recordedJobView(host, jobId, record.op, record.result, record.createdAt);
     throw missing();
   }
 

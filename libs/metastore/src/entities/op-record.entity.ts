@@ -12,6 +12,10 @@ export class OpRecordEntity {
   @Column({ type: 'varchar', length: 16 })
   op!: string;
 
+  /** The namespace the op ran in; null for host-wide ops. */
+  @Column({ type: 'varchar', length: 76, nullable: true })
+  namespace!: string | null;
+
   @Column({ type: 'longtext' })
   result!: string;
 
