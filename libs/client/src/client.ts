@@ -52,6 +52,11 @@ export class SnapfleetClient {
     });
   }
 
+  /** Closes idle keep-alive connections now (later requests open new ones). */
+  close(): void {
+    this.transport.close();
+  }
+
   // ---- snapshots -------------------------------------------------------------------------
 
   /** Prepare (kind `active`, the default) or view a snapshot. */

@@ -56,6 +56,18 @@ describe('keep-alive', () => {
     expect(answered).toBe(2);
   });
 
+  it('close() drops idle connections; the next request opens a new one', async () => {
+    const client = new SnapfleetClient({ baseUrl: url });
+    let connections = 0;
+    server.on('connection', () => connections++);
+    await client.getHost('h1');
+    client.close();
+    // A fresh connection: its first request is answered (the stub drops only second ones).
+    await client.getHost('h1');
+    expect(connections).toBe(2);
+    expect(dropped).toBe(0);
+  });
+
   it('retries a mutation with an Idempotency-Key, not one without', async () => {
     const keyed = new SnapfleetClient({ baseUrl: url });
     await keyed.cleanupHost('h1', { idempotencyKey: 'k-1' });

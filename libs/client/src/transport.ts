@@ -101,7 +101,7 @@ export class Transport {
     return `${this.base}${path}${qs ? `?${qs}` : ''}`;
   }
 
-  /** Closes idle keep-alive connections (open exchanges finish first). */
+  /** Destroys the agent's connections; later requests open new ones. */
   close(): void {
     this.agent.destroy();
   }
