@@ -101,9 +101,9 @@ export class Transport {
     return `${this.base}${path}${qs ? `?${qs}` : ''}`;
   }
 
-  /** Destroys the agent's connections; later requests open new ones. */
+  /** Closes the idle keep-alive connections; exchanges in flight finish on theirs. */
   close(): void {
-    this.agent.destroy();
+    for (const sockets of Object.values(this.agent.freeSockets)) for (const socket of sockets ?? []) socket.destroy();
   }
 
   async send(x: Exchange): Promise<Answer> {
