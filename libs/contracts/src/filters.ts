@@ -651,7 +651,10 @@ class Parser {
 // the pattern, since JS has no per-group case folding. Not reproduced: Go's size and nesting
 // limits for enormous patterns, and under (?i) JS counts U+017F and U+212A as word characters
 // for \b. Unicode tables are the runtime's, which may be a newer version than Go's.
-// JS matching backtracks where RE2 cannot, so a hostile pattern costs CPU here.
+// JS matching backtracks where RE2 cannot, so a hostile pattern costs CPU here. Nested
+// repetition — a repeated part that itself repeats, `(a+)+`, `(\d*,?)*` — is what makes that
+// cost exponential in the input, so it is refused (Go accepts it); overlapping alternatives
+// under one repetition, `(a|aa)+`, are still accepted.
 
 class RegexpSyntaxError extends Error {}
 
@@ -671,6 +674,8 @@ interface CountedRepeat {
 interface Atom {
   js: string;
   repeats: readonly CountedRepeat[];
+  /** Holds a repetition of variable length over more than one copy (`*`, `+`, `{n,}`, `{n,m}` with 1 < m > n). */
+  grows?: boolean;
 }
 
 interface Group {
@@ -966,13 +971,18 @@ function compileGoRegexp(p: string): RegExp {
       const atoms = branch();
       const atom = atoms.pop();
       if (atom === undefined) return bad('missing argument to repetition operator', p.slice(at, i));
+      // The operator's own bounds (`*`, `+` and `?` leave min/max at their defaults above).
+      const [lo, hi] = c === '?' ? [0, 1] : c === '+' ? [1, -1] : c === '*' ? [0, -1] : [min, max];
+      const multiplies = hi < 0 || hi > 1;
+      if (multiplies && atom.grows === true) bad('nested repetition is not supported (its matching time can grow exponentially)', p.slice(0, i));
       const op = c !== '{' ? c : max === min ? `{${min}}` : max < 0 ? `{${min},}` : `{${min},${max}}`;
       const repeats = counted ? [{ min, max, inner: atom.repeats }] : atom.repeats;
       if (counted && (min >= 2 || max >= 2) && !repeatFits(repeats[0]!, 1000)) {
         bad('invalid repeat count', p.slice(at, i));
       }
       // Wrapping lets anything repeat as in Go, anchors and repeated repeats included.
-      atoms.push({ js: `(?:${atom.js})${op}`, repeats });
+      const variable = hi < 0 || (hi > 1 && hi > lo);
+      atoms.push({ js: `(?:${atom.js})${op}`, repeats, grows: variable || atom.grows === true });
       repeatAt = at;
     } else if (c === '(') {
       if (p[i + 1] !== '?') {
@@ -1020,6 +1030,7 @@ function compileGoRegexp(p: string): RegExp {
       branch().push({
         js: `(?:${group.alternatives.map((alt) => alt.map((a) => a.js).join('')).join('|')})`,
         repeats: all.flatMap((a) => a.repeats),
+        grows: all.some((a) => a.grows === true),
       });
       i++;
     } else if (c === '|') {
