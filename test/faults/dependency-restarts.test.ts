@@ -12,7 +12,7 @@ import { SnapfleetClient } from '@snapfleet/client';
 import { SnapfleetError, isRetryable } from '@snapfleet/contracts';
 import { loadBtrfs } from '@snapfleet/btrfs';
 import { fsckHost } from '@snapfleet/snapshotter';
-import { tcpProxy, type TcpProxy } from '../../apps/api/test/outages';
+import { tcpProxy, type TcpProxy } from '../support/outages';
 import { freePort, startFleet, type Fleet } from '../support/fleet';
 import { OpStream, rng, type Send, type Snap } from '../support/op-stream';
 import { clearReliability, compareModel, recordReliability } from '../support/reliability';

@@ -8,7 +8,7 @@ import { MetaStore } from '@snapfleet/metastore';
 import { MYSQL_SERVER, makeTestDatabase, type TestDatabase } from '../../../test/support/db';
 import { freePort, spawnApi, startApi, type ApiProcess } from '../test/api-process';
 import { startFakeHost, type FakeHost } from '../test/fake-host';
-import { privateRedis, silentServer, tcpProxy } from '../test/outages';
+import { privateRedis, silentServer, tcpProxy } from '../../../test/support/outages';
 
 const REDIS_URL = process.env.SNAPFLEET_TEST_REDIS ?? 'redis://127.0.0.1:6379';
 const run = randomBytes(3).toString('hex');

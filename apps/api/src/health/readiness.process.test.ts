@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { MYSQL_SERVER, makeTestDatabase, type TestDatabase } from '../../../../test/support/db';
 import { freePort, startApi, type ApiProcess } from '../../test/api-process';
-import { privateRedis, tcpProxy, type PrivateRedis, type TcpProxy } from '../../test/outages';
+import { privateRedis, tcpProxy, type PrivateRedis, type TcpProxy } from '../../../../test/support/outages';
 import { READY_CHECK_TIMEOUT_MS } from './dependency-health';
 
 let api: ApiProcess;
