@@ -1,7 +1,8 @@
 // Go RE2 syntax → JavaScript, for the `~=` operator of containerd filters (filters.ts).
 // Patterns are parsed with Go's rules and re-emitted for the `v` flag (the successor of `u`):
 // classes nest there, so Go's negated groups inside a class (`[\W\d]`, `[[:^alpha:]]`) can be
-// written as they are, and case-insensitive complements fold the way Go's do. What the translation fixes, compared with handing Go syntax to RegExp:
+// written as they are, and case-insensitive complements fold the way Go's do. What the
+// translation fixes, compared with handing Go syntax to RegExp:
 //   - `.` and `\s` mean Go's ASCII sets (JS adds \r, U+2028, Unicode spaces); `$` and `^` are
 //     text anchors unless (?m); (?s) (?m) (?U) work per group, as in Go;
 //   - Go-only syntax works: \A \z \Q..\E \pL \p{Greek} [[:alpha:]] (?P<n>) \x{263a} octal
