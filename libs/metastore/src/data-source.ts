@@ -97,7 +97,7 @@ export function createDataSource(url: string, opts: { poolSize?: number } = {}):
 
 /** The part of mysql2's callback pool under TypeORM's MySQL driver that the store uses. */
 export interface RawPool {
-  query(sql: string, params: unknown[], cb: (err: Error | null, rows: unknown) => void): void;
+  query(sql: string | { sql: string; dateStrings?: boolean }, params: unknown[], cb: (err: Error | null, rows: unknown) => void): void;
   on(event: 'connection', fn: (conn: unknown) => void): void;
 }
 

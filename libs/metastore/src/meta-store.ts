@@ -39,6 +39,8 @@ export interface WalkPage {
 }
 
 const WALK_BATCH = 500;
+/** Snapshot reads take DATETIMEs as text: turning them into ISO strings is cheaper than Dates. */
+const SNAPSHOT_READ = { dateStrings: true };
 const MAX_WALK_BATCH = 1001;
 
 export class MetaStore {
@@ -80,6 +82,7 @@ export class MetaStore {
       `SELECT ${SNAPSHOT_COLUMNS} FROM ${SNAPSHOT_FROM} WHERE s.host_id = ? AND s.namespace = ? AND s.key_hash = ?`,
       [hostId, namespace, keyHash(key)],
       'reading the snapshot',
+      SNAPSHOT_READ,
     );
     const row = rows[0];
     if (!row) throw notFound(`snapshot ${JSON.stringify(key)} does not exist`);
@@ -141,6 +144,7 @@ export class MetaStore {
         `SELECT ${SNAPSHOT_COLUMNS} FROM ${SNAPSHOT_FROM} WHERE ${where.join(' AND ')} AND s.id > ? ORDER BY s.id LIMIT ?`,
         [...params, cursor, batch],
         'walking snapshots',
+        SNAPSHOT_READ,
       );
       for (const row of rows) {
         const info = toInfo(row);
@@ -214,10 +218,11 @@ export class MetaStore {
    * (a runner object per call, promise wrappers capturing a stack per query) cost about a
    * quarter of the API's CPU on the read path. Sessions are set up by configureSessions.
    */
-  async query<T>(sql: string, params: unknown[], what: string): Promise<T> {
+  async query<T>(sql: string, params: unknown[], what: string, opts: { dateStrings?: boolean } = {}): Promise<T> {
     try {
+      const q = opts.dateStrings === true ? { sql, dateStrings: true } : sql;
       return await new Promise<T>((resolve, reject) =>
-        rawPool(this.dataSource).query(sql, params, (err, rows) => (err ? reject(err) : resolve(rows as T))),
+        rawPool(this.dataSource).query(q, params, (err, rows) => (err ? reject(err) : resolve(rows as T))),
       );
     } catch (err) {
       throw metadataError(err, what);

@@ -14,8 +14,9 @@ export interface SnapshotRow {
   parent_id: number | null;
   parent_key: Buffer | null;
   labels: string;
-  created_at: Date;
-  updated_at: Date;
+  /** Date, or the DATETIME's text when read with dateStrings. */
+  created_at: Date | string;
+  updated_at: Date | string;
   subvolume_id: number | null;
   size_bytes: number | null;
   inodes: number | null;
@@ -32,13 +33,23 @@ export function parseLabels(text: string | object): Labels {
   return v && typeof v === 'object' ? (v as Labels) : {};
 }
 
+/**
+ * ISO 8601 in UTC with milliseconds, as Date.toISOString writes it, from a Date or from a
+ * DATETIME's text (`YYYY-MM-DD HH:MM:SS[.ffffff]`, stored in UTC: the pool's timezone is Z).
+ */
+export function isoTime(v: Date | string): string {
+  if (typeof v !== 'string') return v.toISOString();
+  const fraction = v.length > 20 ? `${v.slice(20, 23)}000`.slice(0, 3) : '000';
+  return `${v.slice(0, 10)}T${v.slice(11, 19)}.${fraction}Z`;
+}
+
 export function toInfo(row: SnapshotRow): SnapshotInfo {
   const info: SnapshotInfo = {
     name: row.skey.toString('utf8'),
     kind: row.kind,
     labels: parseLabels(row.labels),
-    created: row.created_at.toISOString(),
-    updated: row.updated_at.toISOString(),
+    created: isoTime(row.created_at),
+    updated: isoTime(row.updated_at),
   };
   if (row.parent_key) info.parent = row.parent_key.toString('utf8');
   return info;
