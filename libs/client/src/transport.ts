@@ -8,7 +8,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
-import { SnapfleetError, invalidArgument, type HttpMethod } from '@snapfleet/contracts';
+import { IDEMPOTENCY_HEADER, SnapfleetError, invalidArgument, type HttpMethod } from '@snapfleet/contracts';
 import { errorFromAnswer, errorFromFailure } from './errors';
 
 export interface TransportOptions {
@@ -137,7 +137,7 @@ export class Transport {
     else x.signal?.addEventListener('abort', onAbort, { once: true });
     // Retried once on a fresh connection when a reused one turns out closed — only where a
     // second send cannot do a second op: reads, and mutations carrying an Idempotency-Key.
-    const retryable = x.method === 'GET' || headers['idempotency-key'] !== undefined;
+    const retryable = x.method === 'GET' || headers[IDEMPOTENCY_HEADER] !== undefined;
     try {
       for (let attempt = 1; ; attempt++) {
         try {
