@@ -39,7 +39,7 @@ async function logLines(prefix: string): Promise<Line[]> {
 }
 
 /** Runs a mutation with its own request id; returns that id and the job id the API answered. */
-async function mutate(method: string, path: string, body: unknown, expected: number): Promise<{ requestId: string; jobId: string }> {
+async function mutate(method: string, path: string, body: unknown, expected: number): Promise<{ requestId: string; jobId: string; status: number }> {
   const requestId = `logs-${tag}-${method}-${randomBytes(3).toString('hex')}`;
   const r = await fetch(`${api}/v1/namespaces/${ns}/hosts/${host}/snapshots${path}`, {
     method,
@@ -48,7 +48,7 @@ async function mutate(method: string, path: string, body: unknown, expected: num
   });
   expect(r.status, await r.clone().text()).toBe(expected);
   expect(r.headers.get('x-request-id')).toBe(requestId);
-  return { requestId, jobId: r.headers.get('x-job-id')! };
+  return { requestId, jobId: r.headers.get('x-job-id')!, status: r.status };
 }
 
 it('API and worker lines of an op share its request id; the worker\'s carry its job id', async () => {
@@ -64,7 +64,7 @@ it('API and worker lines of an op share its request id; the worker\'s carry its 
   const apiLines = await logLines('api-');
   const workerLines = await logLines('worker-');
 
-  for (const { requestId, jobId } of ops) {
+  for (const { requestId, jobId, status } of ops) {
     expect(jobId).toMatch(/^op-/);
     const mentions = (l: Line) => l.raw.includes(requestId) || l.raw.includes(jobId);
 
@@ -74,6 +74,9 @@ it('API and worker lines of an op share its request id; the worker\'s carry its 
     // The request's own summary line is among them, and names the job.
     const summary = apiOfOp.find((l) => (l.req as { url?: string } | undefined)?.url !== undefined);
     expect(summary?.jobId).toBe(jobId);
+    // …with the status the client got and a duration.
+    expect((summary?.res as { statusCode?: unknown } | undefined)?.statusCode, summary?.raw).toBe(status);
+    expect(summary?.responseTime, summary?.raw).toEqual(expect.any(Number));
 
     const workerOfOp = workerLines.filter(mentions);
     expect(workerOfOp.length, `worker lines of ${jobId}`).toBeGreaterThanOrEqual(2); // job started (debug), job done/failed

@@ -57,7 +57,9 @@ export function installRequestLogging(fastify: FastifyInstance, log: PinoLogger)
         {
           requestId: request.id,
           req: { method: req.method, url: req.url },
-          res: { statusCode: res.statusCode },
+          // The response itself: pino-http's serializer reads the status only from a
+          // response whose headers went out (a plain object logged statusCode null).
+          res,
           responseTime: Math.round(reply.elapsedTime),
           ...jobAndToken(req, res),
         },
