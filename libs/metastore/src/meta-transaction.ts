@@ -47,7 +47,7 @@ export interface DriverConnection {
   query(sql: string, values: unknown[], cb: (err: Error | null, result: unknown) => void): void;
 }
 
-interface Statement {
+export interface Statement {
   sql: string;
   params: unknown[];
 }
@@ -350,10 +350,6 @@ export class MetaTransaction {
 
 const START: Statement = { sql: 'START TRANSACTION', params: [] };
 
-function fenceKeys(hostId: string, fence: Fence): unknown[] {
-  return fence.keys.flatMap((k) => [hostId, fence.namespace, keyHash(k)]);
-}
-
 function registerFence(hostId: string, fence: Fence): Statement {
   const now = new Date();
   return {
@@ -363,12 +359,16 @@ function registerFence(hostId: string, fence: Fence): Statement {
   };
 }
 
-/** Fails (NOT NULL violation) when any key's registered token is above ours. */
-function fenceGuard(hostId: string, fence: Fence): Statement {
+/**
+ * Fails (NOT NULL violation) when any key's registered token is above ours. Host and
+ * namespace are plain equalities: MariaDB does not use the primary key for a one-element
+ * row-constructor IN (`(a, b, c) IN ((?, ?, ?))`) and scanned every fence row per commit.
+ */
+export function fenceGuard(hostId: string, fence: Fence): Statement {
   return {
     sql: `UPDATE fences SET token = IF(token > ?, NULL, token)
-          WHERE (host_id, namespace, key_hash) IN (${fence.keys.map(() => '(?, ?, ?)').join(', ')})`,
-    params: [fence.token.toString(), ...fenceKeys(hostId, fence)],
+          WHERE host_id = ? AND namespace = ? AND key_hash IN (${fence.keys.map(() => '?').join(', ')})`,
+    params: [fence.token.toString(), hostId, fence.namespace, ...fence.keys.map((k) => keyHash(k))],
   };
 }
 
