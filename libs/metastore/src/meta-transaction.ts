@@ -212,17 +212,7 @@ export class MetaTransaction {
 
   /** Locks `key`'s row, checks containerd's rules and queues its deletion. */
   async removeSnapshot(namespace: string, key: string): Promise<SnapshotRef> {
-    const [rows] = await this.send(
-      [
-        {
-          sql: `SELECT s.id, s.kind, s.parent_id, s.subvolume_id,
-                  EXISTS (SELECT 1 FROM snapshots c WHERE c.parent_id = s.id) AS has_children
-                FROM snapshots s WHERE s.host_id = ? AND s.namespace = ? AND s.key_hash = ? FOR UPDATE`,
-          params: [this.hostId, namespace, keyHash(key)],
-        },
-      ],
-      'reading the snapshot',
-    );
+    const [rows] = await this.send([removeLookup(this.hostId, namespace, key)], 'reading the snapshot');
     const row = (rows as Row[])[0];
     const ref = toRef(row);
     if (!ref || !row) throw notFound(`snapshot ${JSON.stringify(key)} does not exist`);
@@ -349,6 +339,20 @@ export class MetaTransaction {
 }
 
 const START: Statement = { sql: 'START TRANSACTION', params: [] };
+
+/**
+ * Locks the row a remove deletes and tells whether it has children. The child lookup names
+ * host and namespace (a parent's children live in both) so it can use the parent index;
+ * `c.parent_id = s.id` alone scanned every snapshot row of every host per remove.
+ */
+export function removeLookup(hostId: string, namespace: string, key: string): Statement {
+  return {
+    sql: `SELECT s.id, s.kind, s.parent_id, s.subvolume_id,
+            EXISTS (SELECT 1 FROM snapshots c WHERE c.host_id = s.host_id AND c.namespace = s.namespace AND c.parent_id = s.id) AS has_children
+          FROM snapshots s WHERE s.host_id = ? AND s.namespace = ? AND s.key_hash = ? FOR UPDATE`,
+    params: [hostId, namespace, keyHash(key)],
+  };
+}
 
 function registerFence(hostId: string, fence: Fence): Statement {
   const now = new Date();
