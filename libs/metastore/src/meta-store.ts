@@ -16,6 +16,7 @@ import { createDataSource, ensureDatabase, configureSessions, rawPool } from './
 import { MetaTransaction, type DriverConnection, type Fence, type SnapshotRef } from './meta-transaction';
 import { keyHash, SNAPSHOT_COLUMNS, SNAPSHOT_FROM, toInfo, type SnapshotRow } from './rows';
 import { metadataError } from './sql-errors';
+import { walkQuery } from './walk-query';
 
 export interface MetaStoreOptions {
   url: string;
@@ -108,8 +109,8 @@ export class MetaStore {
    * One page of the namespace's snapshots matching containerd filters (OR of the given
    * strings), in row order. The cursor is the last row id returned, so pages stay stable
    * while snapshots come and go; `next` is given only when a further match exists.
-   * Equality tests on kind, name and parent narrow the SQL itself; when they are all the
-   * filter says, the page is one indexed query of `limit + 1` rows.
+   * Equality tests on kind, name and parent narrow the SQL itself (walk-query.ts); when they
+   * are all the filter says, the page is one indexed query of `limit + 1` rows.
    */
   async walk(
     hostId: string,
@@ -122,30 +123,11 @@ export class MetaStore {
     const exact = eq?.exact === true;
     const limit = page.limit ?? Number.MAX_SAFE_INTEGER;
     const batch = exact ? Math.min(limit + 1, MAX_WALK_BATCH) : WALK_BATCH;
-    const where = ['s.host_id = ?', 's.namespace = ?'];
-    const params: unknown[] = [hostId, namespace];
-    if (eq?.kind !== undefined) {
-      where.push('s.kind = ?');
-      params.push(eq.kind);
-    }
-    if (eq?.name !== undefined) {
-      where.push('s.key_hash = ?');
-      params.push(keyHash(eq.name));
-    }
-    if (eq?.parent === '') where.push('s.parent_id IS NULL');
-    else if (eq?.parent !== undefined) {
-      where.push('p.key_hash = ?');
-      params.push(keyHash(eq.parent));
-    }
     let cursor = page.after === undefined ? 0 : parseCursor(page.after);
     const out: SnapshotInfo[] = [];
     for (;;) {
-      const rows = await this.query<SnapshotRow[]>(
-        `SELECT ${SNAPSHOT_COLUMNS} FROM ${SNAPSHOT_FROM} WHERE ${where.join(' AND ')} AND s.id > ? ORDER BY s.id LIMIT ?`,
-        [...params, cursor, batch],
-        'walking snapshots',
-        SNAPSHOT_READ,
-      );
+      const q = walkQuery(hostId, namespace, eq, cursor, batch);
+      const rows = await this.query<SnapshotRow[]>(q.sql, q.params, 'walking snapshots', SNAPSHOT_READ);
       for (const row of rows) {
         const info = toInfo(row);
         if (!exact && !filter.match(snapshotAdaptor(info))) {
