@@ -14,7 +14,7 @@ import {
 } from '@snapfleet/contracts';
 import { createDataSource, ensureDatabase, configureSessions, rawPool } from './data-source';
 import { MetaTransaction, type DriverConnection, type Fence, type SnapshotRef } from './meta-transaction';
-import { keyHash, SNAPSHOT_COLUMNS, SNAPSHOT_FROM, toInfo, type SnapshotRow } from './rows';
+import { keyHash, SNAPSHOT_COLUMNS, SNAPSHOT_FROM, toInfo, type SnapshotRow, type WalkRow } from './rows';
 import { metadataError } from './sql-errors';
 import { walkQuery } from './walk-query';
 
@@ -127,7 +127,7 @@ export class MetaStore {
     const out: SnapshotInfo[] = [];
     for (;;) {
       const q = walkQuery(hostId, namespace, eq, cursor, batch);
-      const rows = await this.query<SnapshotRow[]>(q.sql, q.params, 'walking snapshots', SNAPSHOT_READ);
+      const rows = await this.query<WalkRow[]>(q.sql, q.params, 'walking snapshots', SNAPSHOT_READ);
       for (const row of rows) {
         const info = toInfo(row);
         if (!exact && !filter.match(snapshotAdaptor(info))) {

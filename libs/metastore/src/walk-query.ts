@@ -8,7 +8,7 @@
 // - name: the unique key finds the one row;
 // - parent: the parent's id is looked up first, then its children by the parent index.
 import type { Statement } from './meta-transaction';
-import { keyHash, SNAPSHOT_COLUMNS } from './rows';
+import { keyHash, WALK_COLUMNS } from './rows';
 
 export interface WalkConstraints {
   kind?: string;
@@ -35,7 +35,7 @@ export function walkQuery(hostId: string, namespace: string, eq: WalkConstraints
   const byKey = eq?.name !== undefined || (eq?.parent !== undefined && eq.parent !== '');
   const hint = byKey ? '' : ' FORCE INDEX (snapshots_ref)';
   return {
-    sql: `SELECT ${SNAPSHOT_COLUMNS} FROM snapshots s${hint} LEFT JOIN snapshots p ON p.id = s.parent_id
+    sql: `SELECT ${WALK_COLUMNS} FROM snapshots s${hint} LEFT JOIN snapshots p ON p.id = s.parent_id
           WHERE ${where.join(' AND ')} AND s.id > ? ORDER BY s.id LIMIT ?`,
     params: [...params, cursor, batch],
   };
