@@ -12,13 +12,19 @@ import { startFleet } from '../test/support/fleet';
 import { containerdBench, type ContainerdFigures } from './containerd';
 import { measureCpu, pidsOf, type CpuShare } from './cpu';
 import { createDeleteCycle, rawCycle, snapshotterCycle } from './core';
+import { seedOtherRows, seedViews, walkPages } from './scale';
 import { ensureDir, httpCycle, inProcessCycle, p, readLoad, type CycleRun, type ReadRun } from './fleet';
 import { fmt, type RunStats } from './stats';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const CYCLES = Number(process.env.BENCH_CYCLES ?? 300);
+/** Rows of other hosts in the scale case's metadata store. */
+const SCALE_ROWS = Number(process.env.BENCH_SCALE_ROWS ?? 50_000);
+const WALK_PAGES = 1000;
 
 type Results = Map<string, RunStats[]>;
+const SCALE_CYCLE = `snapshotter cycle c=8, ${SCALE_ROWS.toLocaleString('en')} rows of other hosts`;
+const SCALE_WALK = `walk page c=8, ${SCALE_ROWS.toLocaleString('en')} rows of other hosts`;
 /** CPU ms per cycle (bench process, MariaDB) of each core case, per round. */
 const coreCpu = new Map<string, CpuShare[]>();
 
@@ -61,11 +67,21 @@ async function coreBench(results: Results): Promise<void> {
     coreCpu.set(name, [...(coreCpu.get(name) ?? []), perCycle]);
     console.error(`${name}: ${fmt(stats.rate)} /s p50 ${fmt(stats.p50ms, 2)} ms p99 ${fmt(stats.p99ms, 2)} ms`);
   };
+  // Scale: a second database holding SCALE_ROWS rows of other hosts, same pool and disk.
+  const big = await makeHarness({ label: 'bench-scale', poolMiB: 2048 }).catch(async (err: unknown) => {
+    await h.dispose();
+    throw err;
+  });
   try {
     const s = await h.host({ hostId: 'bench' });
+    const sBig = await big.host({ hostId: 'bench' });
+    await seedOtherRows(big.store, SCALE_ROWS);
+    await seedViews(s, 1000);
+    await seedViews(sBig, 1000);
     // Warm-up (JIT, connection pool, InnoDB buffer pool, btrfs metadata): not recorded.
     await rawCycle(h.btrfs, join(h.pool.dir, 'warm-raw'), CYCLES, 8);
     await snapshotterCycle(s, 'warm', CYCLES, 8);
+    await snapshotterCycle(sBig, 'warm', CYCLES, 8);
     for (let round = 0; round < ROUNDS; round++) {
       for (const c of [1, 8]) {
         await record(`raw ioctl cycle c=${c}`, () => rawCycle(h.btrfs, join(h.pool.dir, `raw-${round}-${c}`), CYCLES, c));
@@ -73,8 +89,12 @@ async function coreBench(results: Results): Promise<void> {
       }
       await record('native create+delete c=1', () => createDeleteCycle(h.btrfs, join(h.pool.dir, `nat-${round}`), CYCLES, 1));
       await record('progs create+delete c=1', () => createDeleteCycle(progs, join(h.pool.dir, `prg-${round}`), Math.ceil(CYCLES / 4), 1));
+      await record(SCALE_CYCLE, () => snapshotterCycle(sBig, `r${round}`, CYCLES, 8));
+      await record('walk page c=8', () => walkPages(s, WALK_PAGES, 8));
+      await record(SCALE_WALK, () => walkPages(sBig, WALK_PAGES, 8));
     }
   } finally {
+    await big.dispose();
     await h.dispose();
   }
 }
@@ -343,6 +363,23 @@ async function writeReport(results: Results, fleet: FleetFigures | undefined, ct
         const m = (k: string) => median(per.map((c) => c[k] ?? 0));
         return `| ${name} | ${fmt(m('bench'), 2)} | ${fmt(m('mariadb'), 2)} | ${fmt(median(per.map((c) => (c.bench ?? 0) + (c.mariadb ?? 0))), 2)} |`;
       }),
+      '',
+    ]),
+    ...(results.size === 0 ? [] : [
+      `Scale: the same cases on a second database that also holds ${SCALE_ROWS.toLocaleString('en')} committed snapshots of five other`,
+      'hosts (same pool, same disk, interleaved in the same rounds). A walk page is the first 100 of 1,000',
+      'views in one namespace, read in-process. Per-op cost should not grow with the rest of the fleet:',
+      '',
+      '| case | per second | p50 ms | p99 ms |',
+      '|---|---:|---:|---:|',
+      ...['snapshotter cycle c=8', SCALE_CYCLE, 'walk page c=8', SCALE_WALK].map(row),
+      '',
+      '| ratio | median | per round |',
+      '|---|---:|---|',
+      ...[
+        ratioRow('snapshotter c=8, full / empty table', SCALE_CYCLE, 'snapshotter cycle c=8', ''),
+        ratioRow('walk page c=8, full / empty table', SCALE_WALK, 'walk page c=8', ''),
+      ].map((r) => r.replace(/ \|  \|$/, ' |')),
       '',
     ]),
     'A raw cycle is the ioctls a prepare→commit→remove issues — create subvolume (root mode set),',
