@@ -32,6 +32,8 @@ export type WalkRow = Pick<SnapshotRow, 'id' | 'kind' | 'skey' | 'parent_key' | 
 export const SNAPSHOT_FROM = 'snapshots s LEFT JOIN snapshots p ON p.id = s.parent_id';
 
 export function parseLabels(text: string | object): Labels {
+  // Most snapshots carry no labels: skip the parser for them (walk pages decode one per row).
+  if (text === '{}') return {};
   const v: unknown = typeof text === 'string' ? JSON.parse(text) : text;
   return v && typeof v === 'object' ? (v as Labels) : {};
 }
