@@ -13,7 +13,6 @@ import { containerdBench, type ContainerdFigures } from './containerd';
 import { measureCpu, pidsOf, type CpuShare } from './cpu';
 import { createDeleteCycle, rawCycle, snapshotterCycle } from './core';
 import { seedOtherRows, seedViews, walkPages } from './scale';
-import { dirtyPages, innodbWriteback } from './settle';
 import { ensureDir, httpCycle, inProcessCycle, p, readLoad, type CycleRun, type ReadRun } from './fleet';
 import { fmt, type RunStats } from './stats';
 
@@ -76,13 +75,9 @@ async function coreBench(results: Results): Promise<void> {
   try {
     const s = await h.host({ hostId: 'bench' });
     const sBig = await big.host({ hostId: 'bench' });
-    const dirtyBefore = await dirtyPages(h.store);
     await seedOtherRows(big.store, SCALE_ROWS);
     await seedViews(s, 1000);
     await seedViews(sBig, 1000);
-    quiet();
-    const left = await innodbWriteback(h.store, dirtyBefore + 200);
-    console.error(`seeded: InnoDB dirty pages ${dirtyBefore} before, ${left} after waiting for writeback`);
     // Warm-up (JIT, connection pool, InnoDB buffer pool, btrfs metadata): not recorded.
     await rawCycle(h.btrfs, join(h.pool.dir, 'warm-raw'), CYCLES, 8);
     await snapshotterCycle(s, 'warm', CYCLES, 8);
