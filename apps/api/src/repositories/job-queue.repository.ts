@@ -38,7 +38,15 @@ interface HostEvents {
   events: QueueEvents;
   waiters: Map<string, Set<(event: SettleEvent) => void>>;
   idleTimer?: NodeJS.Timeout;
+  /**
+   * Set by the first event this reader delivers. From then on it reads the stream from a
+   * position it has reached (BullMQ keeps that position across reconnects), not from "now".
+   */
+  delivering: boolean;
 }
+
+/** A host's event reader as it was at one moment (compare two with `===`). */
+export type EventReader = object;
 
 export class JobQueueRepository implements OnApplicationShutdown {
   private readonly queues = new Map<string, Queue>();
@@ -130,6 +138,16 @@ export class JobQueueRepository implements OnApplicationShutdown {
   }
 
   /**
+   * The host's event reader when it is already delivering events, else undefined. A job
+   * added after this call has all its events after the reader's position: if the same reader
+   * is still there once the job is added, it will report the job's end.
+   */
+  deliveringReader(host: string): EventReader | undefined {
+    const h = this.hostEvents.get(host);
+    return h?.delivering === true ? h : undefined;
+  }
+
+  /**
    * Calls `wake` when the host's event stream reports that the job finished or went away.
    * Only a wake-up: events can be missed (a reconnect, a job that ended before the stream
    * was read), so callers re-read the job after each call and also poll. Returns the
@@ -195,13 +213,18 @@ export class JobQueueRepository implements OnApplicationShutdown {
     const events = new QueueEvents(queueName(host), { connection: { url: this.redisUrl }, prefix: QUEUE_PREFIX });
     const waiters = new Map<string, Set<(event: SettleEvent) => void>>();
     const wake = (jobId: string, event: SettleEvent) => {
+      entry.delivering = true;
       for (const fn of waiters.get(jobId) ?? []) fn(event);
     };
+    events.on('added', () => {
+      entry.delivering = true;
+    });
     events.on('completed', ({ jobId, returnvalue }) => wake(jobId, { type: 'completed', returnvalue }));
     events.on('failed', ({ jobId, failedReason }) => wake(jobId, { type: 'failed', failedReason }));
     events.on('removed', ({ jobId }) => wake(jobId, { type: 'removed' }));
     events.on('error', (err: Error) => this.log.debug({ host, err: err.message }, 'queue events error'));
-    h = { events, waiters };
+    const entry: HostEvents = { events, waiters, delivering: false };
+    h = entry;
     this.hostEvents.set(host, h);
     return h;
   }

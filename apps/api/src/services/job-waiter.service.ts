@@ -1,11 +1,13 @@
 // Waits for a job to settle. A completed or failed event carries the outcome (written in
 // the same script as the job's own), so it answers at once; any other wake-up re-reads the
 // job's state. QueueEvents only shortens the wait: a poll that backs off from 500 ms to 2 s
-// covers the events that never arrive. A lost event delays an answer, never loses it.
+// covers the events that never arrive. A lost event delays an answer, never loses it. The
+// first state read (for a job that ended before anyone listened) is skipped when the
+// caller shows the event reader was already reading before the job existed.
 import { type BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
 import type { JobState } from '@snapfleet/contracts';
 import { PinoLogger } from 'nestjs-pino';
-import { JobQueueRepository, type SettleEvent } from '../repositories/job-queue.repository';
+import { JobQueueRepository, type EventReader, type SettleEvent } from '../repositories/job-queue.repository';
 
 const FIRST_POLL_MS = 500;
 const MAX_POLL_MS = 2_000;
@@ -14,6 +16,16 @@ const MAX_POLL_MS = 2_000;
 export interface Settled {
   state: JobState;
   event?: SettleEvent;
+}
+
+export interface WaitOptions {
+  /**
+   * The host's delivering event reader, taken before this request added the job (see
+   * JobQueueRepository.deliveringReader). When the same reader is still there, it reads the
+   * stream from before the job's creation and will report its end, so the first state read
+   * is skipped; a lost event then costs one poll interval, never the answer.
+   */
+  reader?: EventReader;
 }
 
 export const isSettled = (state: JobState): boolean => state === 'completed' || state === 'failed' || state === 'unknown';
@@ -65,7 +77,7 @@ export class JobWaiter implements BeforeApplicationShutdown {
    * The job's state once it settled (completed, failed, or gone), or its last state when
    * `timeoutMs` ran out or the API began shutting down.
    */
-  async waitForSettled(host: string, jobId: string, timeoutMs: number): Promise<Settled> {
+  async waitForSettled(host: string, jobId: string, timeoutMs: number, opts: WaitOptions = {}): Promise<Settled> {
     const deadline = Date.now() + timeoutMs;
     const alarm = new Alarm();
     // Subscribed before the first read: an event between that read and the sleep still rings.
@@ -73,9 +85,17 @@ export class JobWaiter implements BeforeApplicationShutdown {
     this.waiting.add(alarm);
     try {
       let pollMs = FIRST_POLL_MS;
+      // The event will tell: wait for it (or the first poll) before asking Redis.
+      let ask = opts.reader === undefined || this.queues.deliveringReader(host) !== opts.reader;
       for (;;) {
         const event = alarm.event;
         if (event?.type === 'completed' || event?.type === 'failed') return { state: event.type, event };
+        if (!ask && !this.stopping && deadline > Date.now()) {
+          ask = true;
+          await alarm.sleep(Math.min(pollMs, deadline - Date.now()));
+          pollMs = Math.min(pollMs * 2, MAX_POLL_MS);
+          continue;
+        }
         const state = await this.queues.getJobState(host, jobId);
         const left = deadline - Date.now();
         if (isSettled(state) || left <= 0 || this.stopping) return { state };

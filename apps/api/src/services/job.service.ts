@@ -14,7 +14,7 @@ import {
   type OpPayload,
 } from '@snapfleet/contracts';
 import { ApiMetrics } from '../metrics/api-metrics';
-import { JobQueueRepository } from '../repositories/job-queue.repository';
+import { JobQueueRepository, type EventReader } from '../repositories/job-queue.repository';
 import { MetadataRepository } from '../repositories/metadata.repository';
 import { canonicalJson } from '../util/canonical-json';
 import { HostService } from './host.service';
@@ -52,6 +52,7 @@ export class JobService {
     let waitMs = opts.waitMs;
     /** Set when this request enqueued the job: the job-wait histogram's start. */
     let enqueuedAt: number | undefined;
+    let reader: EventReader | undefined;
     // A retried request whose job exists is answered from that job, even if the host has
     // gone down since: the client asked the same question and the answer is known.
     const idempotent = opts.idempotencyKey !== undefined;
@@ -61,6 +62,9 @@ export class JobService {
       // Queued for a host that is down: nobody runs it soon, so answer 202 at once.
       if (down) waitMs = 0;
       const data: JobData<N> = opts.requestId === undefined ? { payload } : { payload, requestId: opts.requestId };
+      // Taken before the add: a reader already delivering then will see this job's events.
+      // Not for keyed requests, whose job may have ended long before this one.
+      if (!idempotent) reader = this.queues.deliveringReader(host);
       enqueuedAt = performance.now();
       await this.queues.add(host, op, data, jobOptionsFor(jobId));
       // Two requests with one key may race past the check above: BullMQ keeps the first
@@ -68,7 +72,7 @@ export class JobService {
       if (idempotent) await this.matchesExisting(host, jobId, op, payload);
     }
     try {
-      const settled = waitMs > 0 ? await this.waiter.waitForSettled(host, jobId, waitMs) : undefined;
+      const settled = waitMs > 0 ? await this.waiter.waitForSettled(host, jobId, waitMs, { reader }) : undefined;
       const outcome = await this.outcome(host, jobId, settled);
       if (enqueuedAt !== undefined) this.metrics.observeJobWait(op, host, outcome.kind, (performance.now() - enqueuedAt) / 1000);
       return outcome;
