@@ -34,11 +34,12 @@ describe('ctr snapshots through the snapfleet proxy', () => {
   it('prints what containerd\'s btrfs snapshotter prints', { timeout: 240_000 }, async () => {
     const ctd = stack.containerd!;
     theirs = await runSequence(ctd, 'btrfs', 'cmp');
-    // The reference itself can lose a race inside containerd: seen once in many runs, its
-    // garbage collector dropped the view `view-1` right after `ctr snapshots view` had
-    // succeeded (the next command: "does not exist"), leaving the btrfs backend with a child
-    // containerd no longer knew. That run says nothing about snapfleet; the reference is
-    // made again in a fresh namespace. Only the reference: our run is compared as it came.
+    // The reference can lose a race inside containerd: its garbage collector dropped the
+    // view `view-1` right after `ctr snapshots view` had succeeded (the next command: "does
+    // not exist"), leaving the btrfs backend with a child containerd no longer knew. The
+    // sequence now makes the view a GC root once collection is quiet (ctr-sequence.ts); should
+    // the reference still lose it, it is made again in a fresh namespace. Only the
+    // reference: our run is compared as it came.
     for (let attempt = 2; lostViewToGc(theirs) && attempt <= 3; attempt++) {
       console.warn(`containerd's btrfs reference run lost view-1 to its GC; running it again (attempt ${attempt})`);
       theirs = await runSequence(ctd, 'btrfs', `cmp${attempt}`);
