@@ -30,6 +30,8 @@ export type SettleEvent =
 /** The BullMQ states a host queue's jobs are counted in (metrics). */
 export const QUEUE_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed'] as const;
 
+/** How far back a new event reader starts reading (see events()). */
+const READER_REWIND_MS = 10_000;
 /** A host's QueueEvents (one blocking connection) is closed after this long without waiters. */
 const EVENTS_IDLE_MS = 60_000;
 
@@ -210,7 +212,15 @@ export class JobQueueRepository implements OnApplicationShutdown {
     let h = this.hostEvents.get(host);
     if (h) return h;
     // QueueEvents blocks on XREAD, so it needs a connection of its own (BullMQ makes it).
-    const events = new QueueEvents(queueName(host), { connection: { url: this.redisUrl }, prefix: QUEUE_PREFIX });
+    // It starts a little in the past rather than at "now" (stream ids are millisecond times):
+    // the job that made us start a reader may finish before its first XREAD, and would then
+    // be answered only by the first poll. A clock ahead of Redis's by more than the margin
+    // brings that back, no worse.
+    const events = new QueueEvents(queueName(host), {
+      connection: { url: this.redisUrl },
+      prefix: QUEUE_PREFIX,
+      lastEventId: `${Date.now() - READER_REWIND_MS}-0`,
+    });
     const waiters = new Map<string, Set<(event: SettleEvent) => void>>();
     const wake = (jobId: string, event: SettleEvent) => {
       entry.delivering = true;
