@@ -2,11 +2,11 @@
 // List receive it: `labels."containerd.io/snapshot.ref"==sha256:abc,kind==committed`. Clients
 // written against containerd send these strings unchanged, so what parses, what is rejected and
 // what matches must be what containerd does, quirks included; the tests pin those quirks down.
-// `~=` values are Go RE2 expressions: they are translated to JavaScript (see compileGoRegexp)
-// rather than handed to RegExp as they are (go-regexp.ts), because the two dialects read many
-// patterns differently.
+// `~=` values are Go RE2 expressions: they are parsed with Go's rules and matched in linear time
+// (go-regexp.ts) rather than handed to RegExp, because the two dialects read many patterns
+// differently and RegExp backtracks, which a hostile pattern can make exponential.
 import { SnapfleetError } from './errors';
-import { compileGoRegexp, RegexpSyntaxError } from './go-regexp';
+import { compileGoRegexp, type GoRegexp, RegexpSyntaxError } from './go-regexp';
 
 /** Maps a field path to a value, as containerd's filters.Adaptor does. */
 export interface Adaptor {
@@ -49,7 +49,7 @@ class SelectorMatcher {
 
   constructor(
     readonly selector: Selector,
-    private readonly regexp: RegExp | undefined,
+    private readonly regexp: GoRegexp | undefined,
   ) {
     this.fieldpath = [...selector.fieldpath];
   }
@@ -627,7 +627,7 @@ class Parser {
    * containerd compiles the pattern only when matching and, if Go cannot compile it, logs and
    * lets the selector match nothing. Rejecting it up front tells the client instead.
    */
-  private regexp(pattern: string, pos: number): RegExp {
+  private regexp(pattern: string, pos: number): GoRegexp {
     try {
       return compileGoRegexp(pattern);
     } catch (err) {

@@ -1,22 +1,40 @@
-// Go RE2 syntax → JavaScript, for the `~=` operator of containerd filters (filters.ts).
-// Patterns are parsed with Go's rules and re-emitted for the `v` flag (the successor of `u`):
-// classes nest there, so Go's negated groups inside a class (`[\W\d]`, `[[:^alpha:]]`) can be
-// written as they are, and case-insensitive complements fold the way Go's do. What the
-// translation fixes, compared with handing Go syntax to RegExp:
+// Go RE2 regular expressions, for the `~=` operator of containerd filters (filters.ts).
+// A filter is client input, and JavaScript's RegExp backtracks: even faithfully translated,
+// `(a|a)*b` or `(a+)+$` takes seconds on 30 characters (and doubles with each one more), so one
+// walk request could hold an API process. Patterns are therefore parsed here with Go's rules and Go's error messages, compiled
+// to a small NFA program (go-regexp-program.ts) and run the way RE2 runs them, all paths at
+// once and never backtracking (go-regexp-vm.ts): a test costs at most (code points + 1) ×
+// (2 × program size + 1) steps, whatever the pattern. Nested repetition and overlapping
+// alternatives are accepted, as Go accepts them, at no extra cost.
+// Single characters are still tested by JavaScript: each class (and each literal under (?i))
+// becomes a RegExp for one code point, with the `v` flag, written to mean what Go means:
 //   - `.` and `\s` mean Go's ASCII sets (JS adds \r, U+2028, Unicode spaces); `$` and `^` are
-//     text anchors unless (?m); (?s) (?m) (?U) work per group, as in Go;
+//     text anchors unless (?m); (?i) (?s) (?m) (?U) apply per group, as in Go: case folding
+//     is decided per character, so `a(?i)b` and `(?i:b)c` work;
 //   - Go-only syntax works: \A \z \Q..\E \pL \p{Greek} [[:alpha:]] (?P<n>) \x{263a} octal
 //     escapes, any escaped ASCII punctuation, and a `{`, `}` or `]` that is simply a literal;
+//     classes nest under `v`, so Go's negated groups inside a class (`[\W\d]`, `[[:^alpha:]]`)
+//     are written as they are, and case-insensitive complements fold the way Go's do;
 //   - JS-only syntax Go rejects is rejected: backreferences, lookaround, \k \c \u, and
-//     repeat counts over 1000.
-// Limits, rejected rather than mistranslated: (?i) must cover every case-sensitive part of
-// the pattern, since JS has no per-group case folding. Not reproduced: Go's size and nesting
-// limits for enormous patterns, and under (?i) JS counts U+017F and U+212A as word characters
-// for \b. Unicode tables are the runtime's, which may be a newer version than Go's.
-// JS matching backtracks where RE2 cannot, so a hostile pattern costs CPU here. Nested
-// repetition — a repeated part that itself repeats, `(a+)+`, `(\d*,?)*` — is what makes that
-// cost exponential in the input, so it is refused (Go accepts it); overlapping alternatives
-// under one repetition, `(a|aa)+`, are still accepted.
+//     repeat counts over 1000 (alone or multiplied by the counts they are nested in).
+// Assertions are the matcher's own, evaluated between two code points: `\b` and `\B` use Go's
+// ASCII word characters (under (?i) too), and no position falls inside a surrogate pair. A
+// lone surrogate in the input (a byte that was not UTF-8) reads as U+FFFD, as Go reads a bad
+// byte. Limits: counted repeats are expanded into copies, so a program over MAX_PROGRAM
+// instructions is refused as "expression too large" (Go's own limit is about 3.3 million),
+// which bounds memory and the cost per character; groups nested MAX_DEPTH deep are refused as
+// "expression nests too deeply" (Go measures the height of its syntax tree, which agrees for
+// nested capture groups but lets more non-capturing ones through). Unicode tables are the
+// runtime's, which may be a newer version than Go's.
+import { Assertion, compileProgram, type Node } from './go-regexp-program';
+import { GoRegexp, type GoRegexpOptions } from './go-regexp-vm';
+
+export { GoRegexp, type GoRegexpOptions, type MatchStats } from './go-regexp-vm';
+
+/** The most instructions a compiled pattern may have. */
+export const MAX_PROGRAM = 20_000;
+/** Groups may nest one level less than this: Go's limit of 1000 on its tree's height. */
+const MAX_DEPTH = 1000;
 
 export class RegexpSyntaxError extends Error {}
 
@@ -34,10 +52,8 @@ interface CountedRepeat {
 }
 
 interface Atom {
-  js: string;
+  node: Node;
   repeats: readonly CountedRepeat[];
-  /** Holds a repetition of variable length over more than one copy (`*`, `+`, `{n,}`, `{n,m}` with 1 < m > n). */
-  grows?: boolean;
 }
 
 interface Group {
@@ -141,7 +157,20 @@ function repeatFits(r: CountedRepeat, budget: number): boolean {
   return r.inner.every((x) => repeatFits(x, budget));
 }
 
-export function compileGoRegexp(p: string): RegExp {
+const concat = (atoms: readonly Atom[]): Node =>
+  atoms.length === 1 ? atoms[0]!.node : { kind: 'concat', items: atoms.map((a) => a.node) };
+
+/** A group's alternatives as one node; groups capture nothing here, so none is kept. */
+const groupNode = (group: Group): Atom => ({
+  node:
+    group.alternatives.length === 1
+      ? concat(group.alternatives[0]!)
+      : { kind: 'alternate', alternatives: group.alternatives.map(concat) },
+  repeats: group.alternatives.flat().flatMap((a) => a.repeats),
+});
+
+/** Compiles a Go regexp; throws RegexpSyntaxError, with Go's message, where Go would fail. */
+export function compileGoRegexp(p: string, options?: GoRegexpOptions): GoRegexp {
   // Lone surrogates stand for bytes that were not UTF-8 (see decodeUtf8 in filters.ts).
   if (/\p{Cs}/u.test(p)) throw new RegexpSyntaxError('invalid UTF-8');
   const bad = (what: string, expr: string): never => {
@@ -152,14 +181,17 @@ export function compileGoRegexp(p: string): RegExp {
   const groups: Group[] = [{ restore: flags, alternatives: [[]] }];
   const top = () => groups[groups.length - 1]!;
   const branch = () => top().alternatives[top().alternatives.length - 1]!;
-  // Case folding is a flag of the whole JS pattern, so the fold state of every part whose
-  // meaning depends on it is collected and must agree.
-  const folds = new Set<boolean>();
-  const push = (js: string, foldMatters: boolean, repeats: readonly CountedRepeat[] = []) => {
-    branch().push({ js, repeats });
-    if (foldMatters) folds.add(flags.fold);
+  const openGroup = () => {
+    if (groups.length >= MAX_DEPTH) bad('expression nests too deeply', p);
+    groups.push({ restore: flags, alternatives: [[]] });
   };
-  const pushChar = (c: number) => push(charJs(c), c >= 0x80 || foldSensitive([[c, c]]));
+  const push = (node: Node) => branch().push({ node, repeats: [] });
+  /** A one-character JS pattern, folded under (?i) when folding can change what it matches. */
+  const pushClass = (js: string, foldMatters: boolean) =>
+    push({ kind: 'class', js, fold: flags.fold && foldMatters });
+  const pushChar = (c: number) =>
+    flags.fold && foldSensitive([[c, c]]) ? pushClass(charJs(c), true) : push({ kind: 'literal', c });
+  const pushAssert = (assertion: Assertion) => push({ kind: 'assert', assertion });
   const groupJs = (ranges: Ranges, negated: boolean) => `[${negated ? '^' : ''}${rangesJs(ranges)}]`;
 
   /** Go's parseEscape: one escaped character, starting at the backslash. */
@@ -296,7 +328,7 @@ export function compileGoRegexp(p: string): RegExp {
       items.push(rangesJs([[lo, hi]]));
       foldMatters ||= foldSensitive([[lo, hi]]);
     }
-    push(`[${negated ? '^' : ''}${items.join('')}]`, foldMatters);
+    pushClass(`[${negated ? '^' : ''}${items.join('')}]`, foldMatters);
     return j + 1;
   };
 
@@ -335,27 +367,23 @@ export function compileGoRegexp(p: string): RegExp {
       if (atom === undefined) return bad('missing argument to repetition operator', p.slice(at, i));
       // The operator's own bounds (`*`, `+` and `?` leave min/max at their defaults above).
       const [lo, hi] = c === '?' ? [0, 1] : c === '+' ? [1, -1] : c === '*' ? [0, -1] : [min, max];
-      const multiplies = hi < 0 || hi > 1;
-      if (multiplies && atom.grows === true) bad('nested repetition is not supported (its matching time can grow exponentially)', p.slice(0, i));
-      const op = c !== '{' ? c : max === min ? `{${min}}` : max < 0 ? `{${min},}` : `{${min},${max}}`;
       const repeats = counted ? [{ min, max, inner: atom.repeats }] : atom.repeats;
       if (counted && (min >= 2 || max >= 2) && !repeatFits(repeats[0]!, 1000)) {
         bad('invalid repeat count', p.slice(at, i));
       }
-      // Wrapping lets anything repeat as in Go, anchors and repeated repeats included.
-      const variable = hi < 0 || (hi > 1 && hi > lo);
-      atoms.push({ js: `(?:${atom.js})${op}`, repeats, grows: variable || atom.grows === true });
+      // Anything may repeat, as in Go: anchors, empty groups, repetitions.
+      atoms.push({ node: { kind: 'repeat', sub: atom.node, min: lo, max: hi }, repeats });
       repeatAt = at;
     } else if (c === '(') {
       if (p[i + 1] !== '?') {
-        groups.push({ restore: flags, alternatives: [[]] });
+        openGroup();
         i++;
       } else if ((p.startsWith('(?P<', i) && p.length - i > 4) || (p.startsWith('(?<', i) && p.length - i > 3)) {
         // (?<name>) is Go 1.22's spelling; containerd 2 is built with it.
         const named = /^\(\?P?<([^>]*)>/.exec(p.slice(i));
         if (named === null) return bad('invalid named capture', p.slice(i));
         if (!/^[A-Za-z0-9_]+$/.test(named[1]!)) bad('invalid named capture', named[0]);
-        groups.push({ restore: flags, alternatives: [[]] });
+        openGroup();
         i += named[0].length;
       } else {
         let j = i + 2;
@@ -374,7 +402,7 @@ export function compileGoRegexp(p: string): RegExp {
             sawFlag = false;
             continue;
           } else if ((f === ':' || f === ')') && !(negate && !sawFlag)) {
-            if (f === ':') groups.push({ restore: flags, alternatives: [[]] });
+            if (f === ':') openGroup();
             flags = next;
             break;
           } else {
@@ -388,24 +416,19 @@ export function compileGoRegexp(p: string): RegExp {
       if (groups.length === 1) bad('unexpected )', p);
       const group = groups.pop()!;
       flags = group.restore;
-      const all = group.alternatives.flat();
-      branch().push({
-        js: `(?:${group.alternatives.map((alt) => alt.map((a) => a.js).join('')).join('|')})`,
-        repeats: all.flatMap((a) => a.repeats),
-        grows: all.some((a) => a.grows === true),
-      });
+      branch().push(groupNode(group));
       i++;
     } else if (c === '|') {
       top().alternatives.push([]);
       i++;
     } else if (c === '^') {
-      push(flags.multiLine ? '(?<![^\\u{a}])' : '^', false);
+      pushAssert(flags.multiLine ? Assertion.LineStart : Assertion.TextStart);
       i++;
     } else if (c === '$') {
-      push(flags.multiLine ? '(?![^\\u{a}])' : '$', false);
+      pushAssert(flags.multiLine ? Assertion.LineEnd : Assertion.TextEnd);
       i++;
     } else if (c === '.') {
-      push(flags.dotAll ? '[\\u{0}-\\u{10ffff}]' : '[^\\u{a}]', false);
+      push({ kind: 'any', newline: flags.dotAll });
       i++;
     } else if (c === '[') {
       i = charClass(i);
@@ -413,10 +436,10 @@ export function compileGoRegexp(p: string): RegExp {
       const e = p[i + 1];
       const perl = perlGroup(e);
       if (e === 'A' || e === 'z') {
-        push(e === 'A' ? '^' : '$', false);
+        pushAssert(e === 'A' ? Assertion.TextStart : Assertion.TextEnd);
         i += 2;
       } else if (e === 'b' || e === 'B') {
-        push(`\\${e}`, false);
+        pushAssert(e === 'b' ? Assertion.WordBoundary : Assertion.NotWordBoundary);
         i += 2;
       } else if (e === 'C') {
         bad('invalid escape sequence', '\\C');
@@ -427,10 +450,10 @@ export function compileGoRegexp(p: string): RegExp {
         i = close < 0 ? p.length : close + 2;
       } else if (e === 'p' || e === 'P') {
         const [js, next] = unicodeClass(i);
-        push(js, true);
+        pushClass(js, true);
         i = next;
       } else if (perl !== undefined) {
-        push(groupJs(perl.ranges, perl.negated), foldSensitive(perl.ranges));
+        pushClass(groupJs(perl.ranges, perl.negated), foldSensitive(perl.ranges));
         i += 2;
       } else {
         const [ch, next] = escape(i);
@@ -445,16 +468,15 @@ export function compileGoRegexp(p: string): RegExp {
     lastRepeatAt = repeatAt;
   }
   if (groups.length > 1) bad('missing closing )', p);
-  if (folds.size > 1) {
-    throw new RegexpSyntaxError('(?i) must apply to the whole pattern: mixed case-sensitivity is not supported');
-  }
 
-  const source = top()
-    .alternatives.map((alt) => alt.map((a) => a.js).join(''))
-    .join('|');
+  let program;
   try {
-    return new RegExp(source, folds.has(true) ? 'iv' : 'v');
+    program = compileProgram(groupNode(top()).node, MAX_PROGRAM);
   } catch (err) {
-    throw new RegexpSyntaxError(`not supported: ${(err as Error).message}`);
+    // A class the runtime's RegExp cannot compile, such as a script newer than its tables.
+    if (err instanceof SyntaxError) throw new RegexpSyntaxError(`not supported: ${err.message}`);
+    throw err;
   }
+  if (program === undefined) return bad('expression too large', p);
+  return new GoRegexp(program, p, options);
 }
