@@ -11,6 +11,7 @@ import {
   matchAll,
   parseFilter,
   parseFilters,
+  REGEXP_STEP_BUDGET,
   snapshotAdaptor,
 } from './filters';
 import { compileGoRegexp } from './go-regexp';
@@ -539,5 +540,46 @@ describe('equalityConstraints', () => {
         if (c.exact) expect([input, row.name, matched]).toEqual([input, row.name, passes]);
       }
     }
+  });
+});
+
+// Linear matching still costs program size × value length per value; a walk over thousands
+// of long values with a large pattern must fail, not hold the API process.
+describe('regexp work per request', () => {
+  const long = { name: 'a'.repeat(4096), kind: 'committed' as const, labels: {} };
+
+  it('fails a filter whose pattern has spent the budget, with the selector named', () => {
+    const filter = parseFilter('name~=(?:a*a*a*a*a*a*a*a*){60}c');
+    let calls = 0;
+    const err = parseError(() => {
+      for (; calls < 10_000; calls++) filter.match(snapshotAdaptor(long));
+    });
+    expect(err.message).toMatch(/^filter too costly: the pattern of "name" took over 20,000,000 matcher steps/);
+    // It went on while under budget: several values were matched before it gave up.
+    expect(calls).toBeGreaterThan(1);
+    expect(calls).toBeLessThan(10_000);
+  });
+
+  it('leaves ordinary patterns far below it over many values', () => {
+    const filter = parseFilter('name~=^sha256:[0-9a-f]+$,labels."containerd.io/snapshot.ref"~=^sha256:');
+    const info = { name: `sha256:${'ab'.repeat(32)}`, kind: 'committed' as const, labels: { 'containerd.io/snapshot.ref': 'sha256:00' } };
+    for (let i = 0; i < 20_000; i++) expect(filter.match(snapshotAdaptor(info))).toBe(true);
+    expect(REGEXP_STEP_BUDGET).toBeGreaterThan(20_000 * 100);
+  });
+
+  it('is per parsed filter: a new request starts with a full budget', () => {
+    const pattern = 'name~=(?:a*a*a*a*a*a*a*a*){60}c';
+    const spend = () => {
+      const filter = parseFilter(pattern);
+      let n = 0;
+      try {
+        for (; n < 10_000; n++) filter.match(snapshotAdaptor(long));
+      } catch {
+        return n;
+      }
+      return n;
+    };
+    const first = spend();
+    expect(spend()).toBe(first);
   });
 });

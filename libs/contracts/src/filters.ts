@@ -6,7 +6,7 @@
 // (go-regexp.ts) rather than handed to RegExp, because the two dialects read many patterns
 // differently and RegExp backtracks, which a hostile pattern can make exponential.
 import { SnapfleetError } from './errors';
-import { compileGoRegexp, type GoRegexp, RegexpSyntaxError } from './go-regexp';
+import { compileGoRegexp, type GoRegexp, type MatchStats, RegexpSyntaxError } from './go-regexp';
 
 /** Maps a field path to a value, as containerd's filters.Adaptor does. */
 export interface Adaptor {
@@ -44,8 +44,18 @@ class AlwaysFilter implements Filter {
 /** Matches everything: what an empty filter string or an empty filter list means. */
 export const matchAll: Filter = Object.freeze(new AlwaysFilter());
 
+/**
+ * Regexp work (matcher steps, see MatchStats) one `~=` selector may do over the life of one
+ * parsed filter, i.e. one walk request. Matching is linear in the value, but a large program
+ * over thousands of long values still adds up to seconds; past this the request fails rather
+ * than hold an API process. Ordinary patterns spend tens of steps per value.
+ */
+export const REGEXP_STEP_BUDGET = 20_000_000;
+
 class SelectorMatcher {
   private readonly fieldpath: string[];
+  private readonly stats: MatchStats = { steps: 0 };
+  private spent = 0;
 
   constructor(
     readonly selector: Selector,
@@ -65,8 +75,17 @@ class SelectorMatcher {
       // `labels.x!=y` matches objects without the label and `labels.x~=^$` does too.
       case '!=':
         return value !== this.selector.value;
-      case '~=':
-        return this.regexp!.test(value);
+      case '~=': {
+        const matched = this.regexp!.test(value, this.stats);
+        this.spent += this.stats.steps;
+        if (this.spent > REGEXP_STEP_BUDGET) {
+          throw new SnapfleetError(
+            'invalid_argument',
+            `filter too costly: the pattern of ${JSON.stringify(this.selector.fieldpath.join('.'))} took over ${REGEXP_STEP_BUDGET.toLocaleString('en')} matcher steps in this request; use a simpler pattern or narrow the walk with == selectors`,
+          );
+        }
+        return matched;
+      }
     }
   }
 }
