@@ -87,7 +87,7 @@ export async function startFakeHost(opts: { id: string; redisUrl: string; store:
       case 'remove':
         return inTransaction(job, async (tx) => {
           const p = job.data.payload as KeyPayload;
-          await tx.removeSnapshot(p.namespace, p.key);
+          tx.removeSnapshot(p.namespace, p.key);
           return { removed: true };
         });
       case 'update':

@@ -104,3 +104,42 @@ describe('constraints', () => {
     await expect(q("UPDATE snapshots SET size_bytes = 1 WHERE kind = 'active'", [])).rejects.toThrow();
   });
 });
+
+// A remove goes whole with COMMIT (one round trip), so its refusals come from COMMIT: they
+// must still change nothing and leave no op record that a retry would replay as success.
+describe('remove', () => {
+  async function removeWithOp(key: string, opId: string) {
+    const tx = await store.begin(host);
+    const removal = tx.removeSnapshot(ns, key);
+    tx.recordOp(opId, 'remove', { removed: true }, ns);
+    try {
+      await tx.commit();
+      return removal;
+    } finally {
+      await tx.rollback();
+    }
+  }
+  const rowCount = async () => ((await store.query<{ n: number }[]>('SELECT COUNT(*) AS n FROM snapshots', [], 'test'))[0]?.n ?? -1);
+
+  it('of a missing key is not_found and records no op', async () => {
+    const before = await rowCount();
+    await expect(removeWithOp('no-such-key', 'rm-missing')).rejects.toMatchObject({ code: 'not_found', message: 'snapshot "no-such-key" does not exist' });
+    expect(await store.findOp(host, 'rm-missing')).toBeUndefined();
+    expect(await rowCount()).toBe(before);
+  });
+
+  it('of a parent is failed_precondition and records no op', async () => {
+    const before = await rowCount();
+    await expect(removeWithOp('layer-3', 'rm-parent')).rejects.toMatchObject({ code: 'failed_precondition', message: 'cannot remove snapshot "layer-3" with child' });
+    expect(await store.findOp(host, 'rm-parent')).toBeUndefined();
+    expect(await rowCount()).toBe(before);
+  });
+
+  it('of a leaf deletes its row, reports it and records the op', async () => {
+    await make('leaf-to-remove', 'view', 'base');
+    const removal = await removeWithOp('leaf-to-remove', 'rm-leaf');
+    expect(removal.ref).toMatchObject({ kind: 'view' });
+    expect(await store.findOp(host, 'rm-leaf')).toEqual({ removed: true });
+    await expect(store.getSnapshot(host, ns, 'leaf-to-remove')).rejects.toMatchObject({ code: 'not_found' });
+  });
+});

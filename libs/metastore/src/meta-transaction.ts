@@ -3,8 +3,9 @@
 // between, and commits or rolls back. Nothing here knows about btrfs.
 //
 // Statements are pipelined: writes whose result nobody reads are queued and sent with the
-// next statement or with COMMIT as one multi-statement round trip, so an op costs two or
-// three round trips instead of one per statement.
+// next statement or with COMMIT as one multi-statement round trip, so an op costs two round
+// trips (one for a remove, whose lookup is read back from the COMMIT batch) instead of one
+// per statement. On this kind of machine a round trip, not a statement, is what costs.
 import type { QueryRunner } from 'typeorm';
 import {
   aborted,
@@ -21,7 +22,7 @@ import {
   type Usage,
 } from '@snapfleet/contracts';
 import { keyHash, normalizeLabels, parseLabels } from './rows';
-import { ER_BAD_NULL_ERROR, ER_NO_REFERENCED_ROW_2, isDuplicateKey, metadataError, sqlErrno } from './sql-errors';
+import { ER_BAD_NULL_ERROR, ER_NO_REFERENCED_ROW_2, ER_ROW_IS_REFERENCED_2, isDuplicateKey, metadataError, sqlErrno } from './sql-errors';
 
 export interface CreatedSnapshot {
   id: number;
@@ -50,6 +51,8 @@ export interface DriverConnection {
 export interface Statement {
   sql: string;
   params: unknown[];
+  /** Receives the statement's own result when the batch it went in succeeds. */
+  onResult?: (result: unknown) => void;
 }
 
 type Row = Record<string, unknown>;
@@ -61,10 +64,40 @@ export interface Fence {
   keys: readonly string[];
 }
 
+/**
+ * A remove queued to go with COMMIT (MetaTransaction.removeSnapshot): what its lookup found,
+ * once the batch carrying it has been answered.
+ */
+export class QueuedRemoval {
+  private answered = false;
+  private row: Row | undefined;
+
+  constructor(readonly key: string) {}
+
+  receive(rows: unknown): void {
+    this.answered = true;
+    this.row = (rows as Row[])[0];
+  }
+
+  /** The row the remove deleted (or, before COMMIT, is deleting); undefined until answered or when there was none. */
+  get ref(): SnapshotRef | undefined {
+    return toRef(this.row);
+  }
+
+  /** Whether the key had a row; undefined while the lookup is unanswered. */
+  get found(): boolean | undefined {
+    return this.answered ? this.row !== undefined : undefined;
+  }
+}
+
+/** Set right after a queued remove's DELETE: its op record is written only if a row went. */
+const REMOVED_VAR = '@snapfleet_removed';
+
 export class MetaTransaction {
   private done = false;
   private sent = false;
   private queued: Statement[];
+  private removal: QueuedRemoval | undefined;
 
   constructor(
     private readonly q: QueryRunner,
@@ -86,14 +119,11 @@ export class MetaTransaction {
 
   /** `namespace`: the one the op ran in, undefined for host-wide ops. */
   recordOp(opId: string, op: string, result: unknown, namespace?: string): void {
-    this.queue('INSERT INTO ops (host_id, op_id, op, namespace, result, created_at) VALUES (?, ?, ?, ?, ?, ?)', [
-      this.hostId,
-      opId,
-      op,
-      namespace ?? null,
-      JSON.stringify(result),
-      new Date(),
-    ]);
+    const values = [this.hostId, opId, op, namespace ?? null, JSON.stringify(result), new Date()];
+    const columns = 'host_id, op_id, op, namespace, result, created_at';
+    // After a queued remove, only a remove that deleted its row has a result to replay.
+    if (this.removal) this.queue(`INSERT INTO ops (${columns}) SELECT ?, ?, ?, ?, ?, ? FROM DUAL WHERE ${REMOVED_VAR} = 1`, values);
+    else this.queue(`INSERT INTO ops (${columns}) VALUES (?, ?, ?, ?, ?, ?)`, values);
   }
 
   /**
@@ -210,15 +240,21 @@ export class MetaTransaction {
     return info;
   }
 
-  /** Locks `key`'s row, checks containerd's rules and queues its deletion. */
-  async removeSnapshot(namespace: string, key: string): Promise<SnapshotRef> {
-    const [rows] = await this.send([removeLookup(this.hostId, namespace, key)], 'reading the snapshot');
-    const row = (rows as Row[])[0];
-    const ref = toRef(row);
-    if (!ref || !row) throw notFound(`snapshot ${JSON.stringify(key)} does not exist`);
-    if (Number(row.has_children) === 1) throw failedPrecondition(`cannot remove snapshot ${JSON.stringify(key)} with child`);
-    this.queue('DELETE FROM snapshots WHERE id = ?', [ref.id]);
-    return ref;
+  /**
+   * containerd's Remove, queued whole so that it travels with COMMIT in one round trip: lock
+   * and read the row, delete it, note whether a row went. The parent foreign key refuses to
+   * delete a snapshot with children, so COMMIT fails with failed_precondition then, having
+   * written nothing; a key with no row makes COMMIT fail with not_found after committing
+   * nothing (the op record is conditional on the delete). One remove per transaction.
+   */
+  removeSnapshot(namespace: string, key: string): QueuedRemoval {
+    if (this.removal) throw new Error('metastore: one remove per transaction');
+    const removal = new QueuedRemoval(key);
+    this.removal = removal;
+    this.queued.push({ ...removeLookup(this.hostId, namespace, key), onResult: (rows) => removal.receive(rows) });
+    this.queue('DELETE FROM snapshots WHERE host_id = ? AND namespace = ? AND key_hash = ?', [this.hostId, namespace, keyHash(key)]);
+    this.queue(`SET ${REMOVED_VAR} = ROW_COUNT()`, []);
+    return removal;
   }
 
   /** containerd's UpdateInfo: labels only, by field path. */
@@ -274,6 +310,9 @@ export class MetaTransaction {
       await this.send([...guard, { sql: 'COMMIT', params: [] }], 'committing the transaction', false);
     } catch (err) {
       if (isDuplicateKey(err)) throw alreadyExists('a concurrent operation wrote the same key or op id');
+      if (sqlErrno(err) === ER_ROW_IS_REFERENCED_2 && this.removal) {
+        throw failedPrecondition(`cannot remove snapshot ${JSON.stringify(this.removal.key)} with child`);
+      }
       if (sqlErrno(err) === ER_BAD_NULL_ERROR && this.fence) {
         throw aborted(`lost the lock: a newer holder took over ${this.fence.keys.length > 1 ? 'these keys' : 'this key'} (fence ${this.fence.token})`, {
           host: this.hostId,
@@ -283,6 +322,7 @@ export class MetaTransaction {
     }
     this.done = true;
     await this.q.release();
+    if (this.removal?.found === false) throw notFound(`snapshot ${JSON.stringify(this.removal.key)} does not exist`);
   }
 
   async rollback(): Promise<void> {
@@ -331,6 +371,7 @@ export class MetaTransaction {
         this.conn.query(sql, params, (err, res) => (err ? reject(err) : resolve(res)));
       });
       const results = all.length === 1 ? [raw] : (raw as unknown[]);
+      all.forEach((s, i) => s.onResult?.(results[i]));
       return results.slice(all.length - statements.length);
     } catch (err) {
       throw wrap ? metadataError(err, what) : err;
@@ -341,15 +382,12 @@ export class MetaTransaction {
 const START: Statement = { sql: 'START TRANSACTION', params: [] };
 
 /**
- * Locks the row a remove deletes and tells whether it has children. The child lookup names
- * host and namespace (a parent's children live in both) so it can use the parent index;
- * `c.parent_id = s.id` alone scanned every snapshot row of every host per remove.
+ * Locks and reads the row a remove deletes (by the unique key). Whether it has children is
+ * left to the parent foreign key, whose check uses its own index.
  */
 export function removeLookup(hostId: string, namespace: string, key: string): Statement {
   return {
-    sql: `SELECT s.id, s.kind, s.parent_id, s.subvolume_id,
-            EXISTS (SELECT 1 FROM snapshots c WHERE c.host_id = s.host_id AND c.namespace = s.namespace AND c.parent_id = s.id) AS has_children
-          FROM snapshots s WHERE s.host_id = ? AND s.namespace = ? AND s.key_hash = ? FOR UPDATE`,
+    sql: 'SELECT id, kind, parent_id, subvolume_id FROM snapshots WHERE host_id = ? AND namespace = ? AND key_hash = ? FOR UPDATE',
     params: [hostId, namespace, keyHash(key)],
   };
 }

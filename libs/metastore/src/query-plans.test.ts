@@ -102,25 +102,30 @@ describe('fence guard', () => {
   });
 });
 
-describe('remove lookup', () => {
-  it('finds the row and its children through indexes, not by scanning snapshots', async () => {
-    expectKeyed(await plan(removeLookup(host, ns, 'snap-42')), 2);
+describe('remove', () => {
+  it('locks and deletes its row through the unique key, not by scanning snapshots', async () => {
+    expectKeyed(await plan(removeLookup(host, ns, 'snap-42')), 1);
+    const del = { sql: 'DELETE FROM snapshots WHERE host_id = ? AND namespace = ? AND key_hash = ?', params: [host, ns, keyHash('snap-42')] };
+    expectKeyed(await plan(del), 1);
   });
 
-  it('still tells a parent from a leaf', async () => {
+  // The children check is the parent foreign key's, which InnoDB makes through that key's index.
+  it('still tells a parent from a leaf, in one round trip with COMMIT', async () => {
     const tx = await store.begin(host);
     try {
       await tx.createSnapshot({ namespace: ns, key: 'child-of-42', kind: 'active', parent: 'snap-42' });
-      await expect(tx.removeSnapshot(ns, 'snap-42')).rejects.toMatchObject({ code: 'failed_precondition' });
+      const removal = tx.removeSnapshot(ns, 'snap-42');
+      await expect(tx.commit()).rejects.toMatchObject({ code: 'failed_precondition' });
+      expect(removal.found).toBeUndefined();
     } finally {
       await tx.rollback();
     }
+    expect((await store.getSnapshot(host, ns, 'snap-42')).info.kind).toBe('committed');
     const tx2 = await store.begin(host);
-    try {
-      expect((await tx2.removeSnapshot(ns, 'snap-43')).kind).toBe('committed');
-    } finally {
-      await tx2.rollback();
-    }
+    const removal = tx2.removeSnapshot(ns, 'snap-43');
+    await tx2.commit();
+    expect(removal.ref?.kind).toBe('committed');
+    await expect(store.getSnapshot(host, ns, 'snap-43')).rejects.toMatchObject({ code: 'not_found' });
   });
 });
 

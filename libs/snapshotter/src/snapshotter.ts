@@ -35,7 +35,7 @@ import {
   type Usage,
 } from '@snapfleet/contracts';
 import { isBtrfsError, type BtrfsBackend, type SubvolumeInfo } from '@snapfleet/btrfs';
-import { HostStore, isRetryableConflict, type MetaStore, type MetaTransaction, type WalkPage } from '@snapfleet/metastore';
+import { HostStore, isRetryableConflict, type MetaStore, type MetaTransaction, type QueuedRemoval, type WalkPage } from '@snapfleet/metastore';
 import { btrfsFailure } from './btrfs-errors';
 import { fencedKeys, type Fenced } from './keys';
 import { DeferredDeletes } from './deferred-deletes';
@@ -58,8 +58,8 @@ interface Outcome<R> {
   result: R;
   /** Reverses the btrfs work when the transaction does not commit. */
   undo?: () => Promise<void>;
-  /** Reads the committed rows to tell whether this op's commit landed. */
-  landed?: () => Promise<boolean>;
+  /** Reads the committed rows to tell whether this op's commit landed (undefined: cannot tell). */
+  landed?: () => Promise<boolean | undefined>;
 }
 
 /** A subvolume found on disk whose row is missing or of another kind. */
@@ -233,20 +233,28 @@ export class Snapshotter {
 
   /**
    * Deletes the row and commits first, then the subvolume: a failure after the commit
-   * leaves an orphan subvolume for cleanup, never a row whose subvolume is gone.
+   * leaves an orphan subvolume for cleanup, never a row whose subvolume is gone. The whole
+   * metadata side (lookup, delete, op record, commit) is one round trip; the store's COMMIT
+   * reports a missing key or a snapshot with children.
    */
   async remove(payload: KeyPayload, ctx: OpContext = {}): Promise<RemoveResult> {
     const p = parseOrThrow(KeyPayloadSchema, payload, 'remove request');
-    let path: string | undefined;
+    let removal: QueuedRemoval | undefined;
     const result = await this.mutate('remove', ctx, fencedKeys('remove', p), async (tx) => {
-      const ref = await tx.removeSnapshot(p.namespace, p.key);
-      path = subvolumePath(this.root, ref.kind, ref.id);
+      const queued = tx.removeSnapshot(p.namespace, p.key);
+      removal = queued;
       await this.fault('after-metadata', 'remove', tx);
-      return { result: { removed: true as const }, landed: async () => (await this.store.rowKind(ref.id)) === undefined };
+      const landed = async () => {
+        const ref = queued.ref;
+        return ref === undefined ? undefined : (await this.store.rowKind(ref.id)) === undefined;
+      };
+      return { result: { removed: true as const }, landed };
     });
-    if (path !== undefined) {
+    // Undefined when an earlier run of this op id did the remove (and scheduled the delete).
+    const ref = removal?.ref;
+    if (ref !== undefined) {
       await this.fault('after-commit', 'remove');
-      await this.deletes.schedule(path, 'deleting a removed snapshot');
+      await this.deletes.schedule(subvolumePath(this.root, ref.kind, ref.id), 'deleting a removed snapshot');
     }
     return result;
   }
@@ -387,6 +395,12 @@ export class Snapshotter {
       await tx.commit();
     } catch (err) {
       try {
+        // The server refused a statement of the batch, so COMMIT never ran (or, for a
+        // remove of a missing key, committed nothing): no doubt about the outcome.
+        if (hasCode(err, 'not_found', 'failed_precondition', 'already_exists', 'aborted')) {
+          await done.undo?.();
+          throw err;
+        }
         return await this.afterFailedCommit(op, opId, done, err);
       } finally {
         await tx.rollback();
@@ -439,3 +453,4 @@ export class Snapshotter {
     if (this.faults) await this.faults(point, op, tx);
   }
 }
+
