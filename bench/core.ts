@@ -25,6 +25,7 @@ export async function rawCycle(btrfs: BtrfsBackend, dir: string, cycles: number,
   });
 }
 
+/** The round ends when the snapshotter's background deletes have, as the raw loop's are inline. */
 export async function snapshotterCycle(s: Snapshotter, tag: string, cycles: number, concurrency: number): Promise<RunStats> {
   const namespace = 'bench';
   return runConcurrent(cycles, concurrency, async (i) => {
@@ -33,7 +34,7 @@ export async function snapshotterCycle(s: Snapshotter, tag: string, cycles: numb
     await s.prepare({ namespace, key });
     await s.commit({ namespace, name, key });
     await s.remove({ namespace, key: name });
-  });
+  }, () => s.settled());
 }
 
 export async function createDeleteCycle(btrfs: BtrfsBackend, dir: string, cycles: number, concurrency: number): Promise<RunStats> {

@@ -48,7 +48,7 @@ export async function inProcessCycle(s: Snapshotter, tag: string, cycles: number
     await timed(lat.prepare, () => s.prepare({ namespace, key }));
     await timed(lat.commit, () => s.commit({ namespace, name, key }));
     await timed(lat.remove, () => s.remove({ namespace, key: name }));
-  });
+  }, () => s.settled());
   return { stats, latencies: lat };
 }
 

@@ -14,8 +14,17 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[i] ?? 0;
 }
 
-/** Runs `total` iterations of `fn` with at most `concurrency` in flight. */
-export async function runConcurrent(total: number, concurrency: number, fn: (i: number) => Promise<void>): Promise<RunStats> {
+/**
+ * Runs `total` iterations of `fn` with at most `concurrency` in flight. `finish`, when given,
+ * is awaited before the clock stops: work the iterations left running in the background
+ * (the snapshotter's deferred subvolume deletes) counts toward the rate.
+ */
+export async function runConcurrent(
+  total: number,
+  concurrency: number,
+  fn: (i: number) => Promise<void>,
+  finish?: () => Promise<void>,
+): Promise<RunStats> {
   const latencies: number[] = [];
   let next = 0;
   const start = process.hrtime.bigint();
@@ -29,6 +38,7 @@ export async function runConcurrent(total: number, concurrency: number, fn: (i: 
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
+  await finish?.();
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   latencies.sort((a, b) => a - b);
   return { ops: total, seconds, rate: total / seconds, p50ms: percentile(latencies, 50), p99ms: percentile(latencies, 99) };
