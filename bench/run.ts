@@ -1,6 +1,7 @@
 // `npm run bench`: runs every benchmark case side by side on a fresh pool and database made
 // for the run, and writes docs/benchmarks.md with the figures, ratios and the command.
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import { loadBtrfs } from '@snapfleet/btrfs';
 import { makeHarness } from '../test/support/snapshotter';
 import { SnapfleetClient } from '@snapfleet/client';
 import { Snapshotter } from '@snapfleet/snapshotter';
+import { MetaStore } from '@snapfleet/metastore';
 import { startFleet } from '../test/support/fleet';
 import { containerdBench, type ContainerdFigures } from './containerd';
 import { measureCpu, pidsOf, type CpuShare } from './cpu';
@@ -25,6 +27,8 @@ const WALK_PAGES = 1000;
 type Results = Map<string, RunStats[]>;
 const SCALE_CYCLE = `snapshotter cycle c=8, ${SCALE_ROWS.toLocaleString('en')} rows of other hosts`;
 const SCALE_WALK = `walk page c=8, ${SCALE_ROWS.toLocaleString('en')} rows of other hosts`;
+/** The same in-process cycles with MariaDB reached over its unix socket (`?socket=`) instead of TCP loopback. */
+const SOCKET_CYCLE = 'snapshotter cycle c=8, MariaDB over its unix socket';
 /** CPU ms per cycle (bench process, MariaDB) of each core case, per round. */
 const coreCpu = new Map<string, CpuShare[]>();
 
@@ -72,9 +76,12 @@ async function coreBench(results: Results): Promise<void> {
     await h.dispose();
     throw err;
   });
+  let sockStore: MetaStore | undefined;
   try {
     const s = await h.host({ hostId: 'bench' });
     const sBig = await big.host({ hostId: 'bench' });
+    sockStore = await openOverSocket(h.db.url, h.store);
+    const sSock = sockStore ? await Snapshotter.open({ hostId: 'bench-sock', root: await ensureDir(join(h.pool.dir, 'bench-sock')), btrfs: h.btrfs, store: sockStore }) : undefined;
     await seedOtherRows(big.store, SCALE_ROWS);
     await seedViews(s, 1000);
     await seedViews(sBig, 1000);
@@ -82,11 +89,13 @@ async function coreBench(results: Results): Promise<void> {
     await rawCycle(h.btrfs, join(h.pool.dir, 'warm-raw'), CYCLES, 8);
     await snapshotterCycle(s, 'warm', CYCLES, 8);
     await snapshotterCycle(sBig, 'warm', CYCLES, 8);
+    if (sSock) await snapshotterCycle(sSock, 'warm', CYCLES, 8);
     for (let round = 0; round < ROUNDS; round++) {
       for (const c of [1, 8]) {
         await record(`raw ioctl cycle c=${c}`, () => rawCycle(h.btrfs, join(h.pool.dir, `raw-${round}-${c}`), CYCLES, c));
         await record(`snapshotter cycle c=${c}`, () => snapshotterCycle(s, `r${round}c${c}`, CYCLES, c));
       }
+      if (sSock) await record(SOCKET_CYCLE, () => snapshotterCycle(sSock, `r${round}`, CYCLES, 8));
       await record('native create+delete c=1', () => createDeleteCycle(h.btrfs, join(h.pool.dir, `nat-${round}`), CYCLES, 1));
       await record('progs create+delete c=1', () => createDeleteCycle(progs, join(h.pool.dir, `prg-${round}`), Math.ceil(CYCLES / 4), 1));
       await record(SCALE_CYCLE, () => snapshotterCycle(sBig, `r${round}`, CYCLES, 8));
@@ -94,9 +103,23 @@ async function coreBench(results: Results): Promise<void> {
       await record(SCALE_WALK, () => walkPages(sBig, WALK_PAGES, 8));
     }
   } finally {
+    await sockStore?.close().catch(() => undefined);
     await big.dispose();
     await h.dispose();
   }
+}
+
+/** A second store on the same database over the server's unix socket, when it has one here. */
+async function openOverSocket(url: string, store: MetaStore): Promise<MetaStore | undefined> {
+  const [row] = await store.query<{ socket: string | null }[]>('SELECT @@socket AS socket', [], 'reading the socket path');
+  const path = row?.socket;
+  if (!path || !existsSync(path)) {
+    console.error('core bench: MariaDB has no unix socket on this machine; the socket case is left out');
+    return undefined;
+  }
+  const u = new URL(url);
+  u.searchParams.set('socket', path);
+  return MetaStore.open({ url: u.toString() });
 }
 
 interface FleetFigures {
@@ -342,6 +365,7 @@ async function writeReport(results: Results, fleet: FleetFigures | undefined, ct
       'snapshotter cycle c=1',
       'raw ioctl cycle c=8',
       'snapshotter cycle c=8',
+      ...(results.has(SOCKET_CYCLE) ? [SOCKET_CYCLE] : []),
       'native create+delete c=1',
       'progs create+delete c=1',
     ].map(row)),
@@ -351,6 +375,7 @@ async function writeReport(results: Results, fleet: FleetFigures | undefined, ct
     ...(results.size === 0 ? [] : [
       ratioRow('snapshotter / raw ioctl, c=1', 'snapshotter cycle c=1', 'raw ioctl cycle c=1', '—'),
       ratioRow('snapshotter / raw ioctl, c=8', 'snapshotter cycle c=8', 'raw ioctl cycle c=8', '≥ 70 %'),
+      ...(results.has(SOCKET_CYCLE) ? [ratioRow('snapshotter over the unix socket / raw ioctl, c=8', SOCKET_CYCLE, 'raw ioctl cycle c=8', '—')] : []),
       ratioRow('native / btrfs-progs, create+delete', 'native create+delete c=1', 'progs create+delete c=1', '≥ 3×', false),
     ]),
     '',
@@ -389,6 +414,13 @@ async function writeReport(results: Results, fleet: FleetFigures | undefined, ct
     '(the active after a commit, a removed snapshot); a round ends when those deletes have, so they',
     'count toward its rate as the raw loop\'s inline deletes do (the HTTP case cannot wait for the',
     'worker\'s, which flatters it slightly).',
+    ...(results.has(SOCKET_CYCLE)
+      ? [
+          'The target row reaches MariaDB over TCP loopback, as the tests and the default URL do; the socket row is',
+          'the same snapshotter with `?socket=` in its URL (same database, same pool, same rounds), the setup to',
+          'use when MariaDB runs on the host itself.',
+        ]
+      : []),
     '',
   ];
   const out = join(__dirname, '..', '..', 'docs', 'benchmarks.md');
