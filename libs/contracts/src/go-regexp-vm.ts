@@ -24,6 +24,8 @@ export interface GoRegexpOptions {
 }
 
 const DEFAULT_CACHE_BUDGET = 1 << 14;
+/** For follow(): the characters around the position are not known yet. */
+const UNDECIDED = -2;
 
 const isWordChar = (c: number) =>
   (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || (c >= 0x61 && c <= 0x7a);
@@ -242,7 +244,8 @@ export class GoRegexp {
 
   /**
    * Adds to `list` the character tests reachable from `start` at a position between `prev`
-   * and `next`, evaluating assertions; returns the new length, or -1 if a match is reached.
+   * and `next`, evaluating assertions (or, with UNDECIDED, keeping them for the next
+   * character); returns the new length, or -1 if a match is reached.
    */
   private follow(start: number, prev: number, next: number, list: Int32Array, count: number): number {
     const { op, arg, alt } = this;
@@ -269,7 +272,9 @@ export class GoRegexp {
           to2 = alt[pc]!;
           break;
         case Op.Assert:
-          if (holds(arg[pc]!, prev, next)) to = pc + 1;
+          // Between two known characters an assertion is decided now; otherwise it waits.
+          if (next === UNDECIDED) list[count++] = pc;
+          else if (holds(arg[pc]!, prev, next)) to = pc + 1;
           break;
         default:
           list[count++] = pc;
@@ -292,43 +297,7 @@ export class GoRegexp {
    * assertions, which wait for the next character. Returns the new size, or -1 at a Match.
    */
   private close(start: number, set: Int32Array, size: number): number {
-    const { op, arg, alt } = this;
-    const { marks, stack, gen } = scratch;
-    if (marks[start] === gen) return size;
-    marks[start] = gen;
-    stack[0] = start;
-    let sp = 1;
-    let steps = 0;
-    while (sp > 0) {
-      const pc = stack[--sp]!;
-      steps++;
-      let to = -1;
-      let to2 = -1;
-      switch (op[pc]) {
-        case Op.Match:
-          this.steps += steps;
-          return -1;
-        case Op.Jump:
-          to = arg[pc]!;
-          break;
-        case Op.Split:
-          to = arg[pc]!;
-          to2 = alt[pc]!;
-          break;
-        default:
-          set[size++] = pc;
-      }
-      if (to >= 0 && marks[to] !== gen) {
-        marks[to] = gen;
-        stack[sp++] = to;
-      }
-      if (to2 >= 0 && marks[to2] !== gen) {
-        marks[to2] = gen;
-        stack[sp++] = to2;
-      }
-    }
-    this.steps += steps;
-    return size;
+    return this.follow(start, UNDECIDED, UNDECIDED, set, size);
   }
 
   /**
