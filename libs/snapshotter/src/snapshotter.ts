@@ -453,4 +453,3 @@ export class Snapshotter {
     if (this.faults) await this.faults(point, op, tx);
   }
 }
-
