@@ -2,7 +2,7 @@
 // host, worker processes per host, API processes, one fresh database, the machine's Redis.
 // Everything is a real process started from dist/; dispose() stops and removes it all.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -76,15 +76,21 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   let store: MetaStore | undefined;
 
   const launch = (name: string, entry: string, env: Record<string, string>): ChildProcess => {
-    const out = createWriteStream(join(logs, `${name}.log`), { flags: 'a' });
+    // The process writes its log file itself, as under a service manager: relaying it
+    // through a pipe would wake this process for every line, and this process is the load
+    // generator in the benchmarks.
+    const out = openSync(join(logs, `${name}.log`), 'a');
     // FLEET_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") for profiling runs.
     const nodeArgs = (process.env.FLEET_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const proc = spawn(process.execPath, [...nodeArgs, distEntry(entry)], {
-      env: { ...process.env, SNAPFLEET_MYSQL_URL: processMysqlUrl, SNAPFLEET_REDIS_URL: redisUrl, SNAPFLEET_LOG_LEVEL: 'info', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    proc.stdout?.pipe(out, { end: false });
-    proc.stderr?.pipe(out, { end: false });
+    let proc: ChildProcess;
+    try {
+      proc = spawn(process.execPath, [...nodeArgs, distEntry(entry)], {
+        env: { ...process.env, SNAPFLEET_MYSQL_URL: processMysqlUrl, SNAPFLEET_REDIS_URL: redisUrl, SNAPFLEET_LOG_LEVEL: 'info', ...env },
+        stdio: ['ignore', out, out],
+      });
+    } finally {
+      closeSync(out);
+    }
     procs.add(proc);
     proc.once('exit', () => procs.delete(proc));
     return proc;
