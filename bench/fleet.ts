@@ -6,6 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { type SnapfleetClient } from '@snapfleet/client';
+import type { BatchStep } from '@snapfleet/contracts';
 import type { Snapshotter } from '@snapfleet/snapshotter';
 import { percentile, runConcurrent, type RunStats } from './stats';
 
@@ -37,6 +38,27 @@ export async function httpCycle(client: SnapfleetClient, host: string, tag: stri
     await timed(lat.remove, () => client.removeSnapshotAndWait(ns, host, name));
   });
   return { stats, latencies: lat };
+}
+
+/**
+ * The same cycles through the batch route: `perRequest` cycles (3 steps each) per request and
+ * job, `concurrency` requests in flight. Every batch must run all its steps.
+ */
+export async function batchCycle(client: SnapfleetClient, host: string, tag: string, cycles: number, concurrency: number, perRequest: number): Promise<RunStats> {
+  const ns = 'bench';
+  const requests = Math.ceil(cycles / perRequest);
+  const stats = await runConcurrent(requests, concurrency, async (i) => {
+    const steps: BatchStep[] = [];
+    for (let j = i * perRequest; j < Math.min(cycles, (i + 1) * perRequest); j++) {
+      const key = `${tag}-active-${j}`;
+      const name = `${tag}-layer-${j}`;
+      steps.push({ op: 'prepare', key }, { op: 'commit', key, name }, { op: 'remove', key: name });
+    }
+    const r = await client.runBatchAndWait(ns, host, { steps });
+    if (r.failed) throw new Error(`batch ${tag}/${i}: step ${r.failed.step} failed: ${r.failed.error.code}: ${r.failed.error.message}`);
+  });
+  // Rates per cycle, not per request.
+  return { ...stats, ops: cycles, rate: cycles / stats.seconds };
 }
 
 export async function inProcessCycle(s: Snapshotter, tag: string, cycles: number, concurrency: number): Promise<CycleRun> {

@@ -15,7 +15,7 @@ import { containerdBench, type ContainerdFigures } from './containerd';
 import { measureCpu, pidsOf, type CpuShare } from './cpu';
 import { createDeleteCycle, rawCycle, snapshotterCycle } from './core';
 import { seedOtherRows, seedViews, walkPages } from './scale';
-import { ensureDir, httpCycle, inProcessCycle, p, readLoad, type CycleRun, type ReadRun } from './fleet';
+import { batchCycle, ensureDir, httpCycle, inProcessCycle, p, readLoad, type CycleRun, type ReadRun } from './fleet';
 import { fmt, type RunStats } from './stats';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
@@ -123,7 +123,14 @@ async function openOverSocket(url: string, store: MetaStore): Promise<MetaStore 
 }
 
 interface FleetFigures {
-  rounds: Array<{ raw: RunStats; inproc: CycleRun; http: CycleRun; cpu: { raw: CpuShare; inproc: CpuShare; http: CpuShare } }>;
+  rounds: Array<{
+    raw: RunStats;
+    inproc: CycleRun;
+    http: CycleRun;
+    /** The same cycles through the batch route, by cycles per request. */
+    batch: Record<BatchSize, RunStats>;
+    cpu: { raw: CpuShare; inproc: CpuShare; http: CpuShare } & Record<`batch${BatchSize}`, CpuShare>;
+  }>;
   stat: ReadRun;
   walk: ReadRun;
   /** One client at a time: latency with no queueing behind other requests. */
@@ -131,6 +138,9 @@ interface FleetFigures {
 }
 
 const FLEET_C = 16;
+/** Cycles per request in the batch cases: one cycle (3 steps), and an unpack-sized batch. */
+const BATCH_SIZES = [1, 8] as const;
+type BatchSize = (typeof BATCH_SIZES)[number];
 const CPU_GROUPS = ['api', 'worker', 'mariadb', 'redis', 'bench'];
 const BENCH_ADMIN = `bench-admin-${'b'.repeat(24)}`;
 const FLEET_ROUNDS = Number(process.env.BENCH_FLEET_ROUNDS ?? 3);
@@ -172,6 +182,7 @@ async function fleetBench(): Promise<FleetFigures> {
     // their CPU per cycle stops falling (2.2 → 1.2 ms for the API over the first 1,400 cycles,
     // 2026-12-06), and the rounds are meant to measure the fleet as it runs, not as it starts.
     await httpCycle(client, host.id, 'warm', FLEET_WARM_CYCLES, FLEET_C);
+    for (const size of BATCH_SIZES) await batchCycle(client, host.id, `warm${size}`, FLEET_CYCLES, FLEET_C, size);
     await inProcessCycle(s, 'warm', FLEET_CYCLES / 2, FLEET_C);
     const rounds: FleetFigures['rounds'] = [];
     const groups = {
@@ -189,10 +200,24 @@ async function fleetBench(): Promise<FleetFigures> {
       const inproc = await measureCpu(groups, () => inProcessCycle(s, `r${r}`, FLEET_CYCLES, FLEET_C));
       quiet();
       const http = await measureCpu(groups, () => httpCycle(client, host.id, `r${r}`, FLEET_CYCLES, FLEET_C));
+      const batches = [];
+      for (const size of BATCH_SIZES) {
+        quiet();
+        batches.push(await measureCpu(groups, () => batchCycle(client, host.id, `r${r}b${size}`, FLEET_CYCLES, FLEET_C, size)));
+      }
       await s.settled();
-      rounds.push({ raw, inproc: inproc.value, http: http.value, cpu: { raw: rawRun.cpu, inproc: inproc.cpu, http: http.cpu } });
-      console.error(`cpu ms per cycle: raw ${cpuLine(rawRun.cpu, FLEET_CYCLES)}; in-process ${cpuLine(inproc.cpu, FLEET_CYCLES)}; http ${cpuLine(http.cpu, FLEET_CYCLES)}`);
-      console.error(`fleet round ${r}: raw ${fmt(raw.rate)} /s, in-process ${fmt(inproc.value.stats.rate)} /s, http ${fmt(http.value.stats.rate)} /s`);
+      const [b1, b8] = batches as [(typeof batches)[number], (typeof batches)[number]];
+      rounds.push({
+        raw,
+        inproc: inproc.value,
+        http: http.value,
+        batch: { 1: b1.value, 8: b8.value },
+        cpu: { raw: rawRun.cpu, inproc: inproc.cpu, http: http.cpu, batch1: b1.cpu, batch8: b8.cpu },
+      });
+      console.error(`cpu ms per cycle: raw ${cpuLine(rawRun.cpu, FLEET_CYCLES)}; in-process ${cpuLine(inproc.cpu, FLEET_CYCLES)}; http ${cpuLine(http.cpu, FLEET_CYCLES)}; batch of 8 ${cpuLine(b8.cpu, FLEET_CYCLES)}`);
+      console.error(
+        `fleet round ${r}: raw ${fmt(raw.rate)} /s, in-process ${fmt(inproc.value.stats.rate)} /s, http ${fmt(http.value.stats.rate)} /s, batch of 1 ${fmt(b1.value.rate)} /s, batch of 8 ${fmt(b8.value.rate)} /s`,
+      );
     }
     // Serial: what the fleet path adds to one op when nothing else is running.
     quiet();
@@ -224,6 +249,8 @@ function fleetSection(f: FleetFigures): string[] {
   const ratio = (pick: (r: FleetFigures['rounds'][number]) => number) => f.rounds.map(pick);
   const httpVsRaw = ratio((r) => r.http.stats.rate / r.raw.rate);
   const inprocVsRaw = ratio((r) => r.inproc.stats.rate / r.raw.rate);
+  const batchVsRaw = (size: BatchSize) => ratio((r) => r.batch[size].rate / r.raw.rate);
+  const batchName = (size: BatchSize) => `HTTP batch route, ${size === 1 ? 'one cycle (3 steps)' : `${size} cycles (${size * 3} steps)`} per request`;
   const ops = ['prepare', 'commit', 'remove'] as const;
   const lat = (which: 'http' | 'inproc', op: (typeof ops)[number], q: number) => med(f.rounds.map((r) => p(r[which].latencies[op], q)));
   const show = (xs: number[]) => xs.map((x) => `${fmt(x * 100)} %`).join(', ');
@@ -242,11 +269,16 @@ function fleetSection(f: FleetFigures): string[] {
     `| raw ioctl cycle c=${FLEET_C} | ${fmt(rate((r) => r.raw.rate))} |`,
     `| in-process snapshotter c=${FLEET_C} | ${fmt(rate((r) => r.inproc.stats.rate))} |`,
     `| HTTP end to end c=${FLEET_C} | ${fmt(rate((r) => r.http.stats.rate))} |`,
+    ...BATCH_SIZES.map((size) => `| ${batchName(size)}, c=${FLEET_C} requests | ${fmt(rate((r) => r.batch[size].rate))} |`),
     '',
     '| ratio | median | per round | target |',
     '|---|---:|---|---:|',
     `| HTTP / raw ioctl | ${fmt(med(httpVsRaw) * 100)} % | ${show(httpVsRaw)} | ≥ 60 % |`,
     `| in-process / raw ioctl | ${fmt(med(inprocVsRaw) * 100)} % | ${show(inprocVsRaw)} | — |`,
+    ...BATCH_SIZES.map((size) => `| ${batchName(size)} / raw ioctl | ${fmt(med(batchVsRaw(size)) * 100)} % | ${show(batchVsRaw(size))} | — |`),
+    '',
+    'The batch route (`POST …/batch`) is not the flow the ≥ 60 % target names (one request and one job per op);',
+    'it is measured beside it because it is what a client with many ops at hand can send instead.',
     '',
     '| op | in-process p50 ms | HTTP p50 ms | added p50 ms (target ≤ 3) | in-process p99 ms | HTTP p99 ms |',
     '|---|---:|---:|---:|---:|---:|',
@@ -270,10 +302,11 @@ function fleetSection(f: FleetFigures): string[] {
     '',
     `| case | ${CPU_GROUPS.join(' | ')} | total |`,
     `|---|${CPU_GROUPS.map(() => '---:|').join('')}---:|`,
-    ...(['raw', 'inproc', 'http'] as const).map((which) => {
+    ...(['raw', 'inproc', 'http', 'batch1', 'batch8'] as const).map((which) => {
       const per = (k: string) => med(f.rounds.map((r) => (r.cpu[which][k] ?? 0) / FLEET_CYCLES));
       const total = med(f.rounds.map((r) => Object.values(r.cpu[which]).reduce((a, b) => a + b, 0) / FLEET_CYCLES));
-      return `| ${{ raw: 'raw ioctls', inproc: 'in-process', http: 'HTTP end to end' }[which]} | ${CPU_GROUPS.map((k) => fmt(per(k), 2)).join(' | ')} | ${fmt(total, 2)} |`;
+      const names = { raw: 'raw ioctls', inproc: 'in-process', http: 'HTTP end to end', batch1: 'HTTP batch, 1 cycle per request', batch8: 'HTTP batch, 8 cycles per request' };
+      return `| ${names[which]} | ${CPU_GROUPS.map((k) => fmt(per(k), 2)).join(' | ')} | ${fmt(total, 2)} |`;
     }),
     '',
     `Reads from one API process (autocannon, 32 keep-alive connections, ${READ_SECONDS} s each, 1,000 snapshots in the namespace):`,

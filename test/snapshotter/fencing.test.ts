@@ -76,3 +76,24 @@ it('an older token cannot write once a newer one was seen for the key', async ()
   expect((await s.stat({ namespace: ns, key: 'k2' })).kind).toBe('active');
   await s.remove({ namespace: ns, key: 'k2' }, { fence: 101n });
 });
+
+it('a fence registered once for several ops (a batch) still refuses their commits once superseded', async () => {
+  const keys = { namespace: ns, keys: ['b1', 'b1-layer'] };
+  await s.registerFence(keys, 200n);
+  // Registered up front: the ops only guard, and go through while the token is the newest.
+  await s.prepare({ namespace: ns, key: 'b1' }, { fence: 200n, fenceRegistered: true });
+  // A newer holder registers for one of the keys: the batch's next op on it is refused.
+  await s.registerFence({ namespace: ns, keys: ['b1'] }, 201n);
+  const before = await captureState(s, h.store, h.pool.dir);
+  const err = await s.commit({ namespace: ns, name: 'b1-layer', key: 'b1' }, { fence: 200n, fenceRegistered: true }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect((err as SnapfleetError).code).toBe('aborted');
+  const after = await captureState(s, h.store, h.pool.dir);
+  expect(after.rows).toEqual(before.rows);
+  expect(after.subvolumes).toHaveLength(before.subvolumes.length);
+  // The key is as it was, and the newer holder can go on with it.
+  expect((await s.stat({ namespace: ns, key: 'b1' })).kind).toBe('active');
+  await s.remove({ namespace: ns, key: 'b1' }, { fence: 202n });
+});

@@ -4,6 +4,8 @@
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, statSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -256,6 +258,62 @@ describe('snapshots', () => {
     expect(json(await snapctl(['-n', ns, 'rm', 'work', '--json']))).toEqual([{ key: 'work', removed: true }]);
     expect(ok(await snapctl(['-n', ns, 'rm', 'extract-2 sha256:ab'])).stdout).toBe('');
     expect(ok(await snapctl(['-n', ns, 'tree'])).stdout).toBe('base (committed)\n`-- l1 (committed)\n');
+  });
+});
+
+describe('batch', () => {
+  const ns = 'clibatch';
+
+  it('runs the steps of a file (or stdin) in order and prints one line per step', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'snapctl-batch-'));
+    try {
+      const file = join(dir, 'steps.json');
+      await writeFile(file, JSON.stringify({ steps: [{ op: 'prepare', key: 'b-a' }, { op: 'commit', key: 'b-a', name: 'b' }, { op: 'view', key: 'b-v', parent: 'b' }] }));
+      const r = ok(await snapctl(['-n', ns, 'batch', file]));
+      expect(r.stdout).toMatch(/^0\s+prepare\s+b-a\s+active b-a$/m);
+      expect(r.stdout).toMatch(/^1\s+commit\s+b-a\s+committed b$/m);
+      expect(r.stdout).toMatch(/^2\s+view\s+b-v\s+view b-v$/m);
+
+      // The bare array works too; --json is the API's answer. A failing step: its error on
+      // stderr, its exit status, and the steps after it reported as not run.
+      await writeFile(file, JSON.stringify([{ op: 'prepare', key: 'b-w', parent: 'b' }, { op: 'remove', key: 'b' }, { op: 'remove', key: 'b-w' }]));
+      const failed = await snapctl(['-n', ns, 'batch', file]);
+      expect(failed.code).toBe(4);
+      expect(failed.stdout).toMatch(/^0\s+prepare\s+b-w\s+active b-w$/m);
+      expect(failed.stdout).toMatch(/^1\s+remove\s+b\s+failed: failed_precondition$/m);
+      expect(failed.stdout).toMatch(/^1 step not run$/m);
+      expect(failed.stderr).toMatch(/^snapctl: failed_precondition: step 1: /m);
+
+      await writeFile(file, JSON.stringify([{ op: 'remove', key: 'nope' }]));
+      const asJson = await snapctl(['-n', ns, 'batch', file, '--json']);
+      expect(asJson.code).toBe(2);
+      expect(JSON.parse(asJson.stdout)).toMatchObject({ results: [], failed: { step: 0, error: { code: 'not_found' } } });
+
+      // A malformed file is a usage error before any request.
+      await writeFile(file, JSON.stringify([{ op: 'prepare' }]));
+      const bad = await snapctl(['-n', ns, 'batch', file]);
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toMatch(/steps\.0\.key/);
+      expect((await snapctl(['-n', ns, 'batch', join(dir, 'absent.json')])).code).toBe(1);
+
+      const fromStdin = await new Promise<Result>((resolve, reject) => {
+        const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SNAPFLEET_')));
+        const child = spawn(process.execPath, [entry, '-n', ns, 'batch', '-'], { env: { ...base, SNAPFLEET_API_URL: api, SNAPFLEET_HOST_ID: host } });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.on('error', reject);
+        child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+        child.stdin.end(JSON.stringify([{ op: 'remove', key: 'b-w' }]));
+      });
+      expect(fromStdin.stderr).toBe('');
+      expect(fromStdin.code).toBe(0);
+      expect(fromStdin.stdout).toMatch(/^0\s+remove\s+b-w\s+removed$/m);
+      expect(ok(await snapctl(['-n', ns, 'tree'])).stdout).toBe('b (committed)\n`-- b-v (view)\n');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

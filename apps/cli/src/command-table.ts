@@ -3,6 +3,7 @@
 // the texts come from the contracts: a command's summary is its route's `summary` in ROUTES,
 // an argument's description its schema's `.describe()`.
 import {
+  BatchBodySchema,
   CommitBodySchema,
   CreateBodySchema,
   CreateTokenBodySchema,
@@ -13,6 +14,7 @@ import {
   UpdateBodySchema,
 } from '@snapfleet/contracts';
 import type { ArgSpec, CommandSpec } from './command-spec';
+import { batch } from './commands/batch';
 import { cleanup } from './commands/cleanup';
 import { commit } from './commands/commit';
 import { createCommand } from './commands/create';
@@ -49,6 +51,14 @@ export const COMMANDS: readonly CommandSpec[] = [
     run: commit,
   },
   { name: 'rm', route: 'removeSnapshot', args: [{ ...KEY, variadic: true }], options: MUTATION_OPTIONS, run: remove },
+  {
+    name: 'batch',
+    route: 'runBatch',
+    about: 'FILE holds {"steps": [...]} or the array: each step {"op": "prepare"|"view"|"commit"|"remove"|"update", "key", …} with its route\'s fields',
+    args: [{ name: 'FILE', about: 'JSON file of steps, `-` for stdin', schema: BatchBodySchema.shape.steps }],
+    options: MUTATION_OPTIONS,
+    run: batch,
+  },
   { name: 'info', route: 'statSnapshot', args: [KEY], options: [], run: info },
   {
     name: 'label',

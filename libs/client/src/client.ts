@@ -9,6 +9,7 @@ import {
   ROUTES,
   invalidArgument,
   routePath,
+  type BatchBody,
   type CommitBody,
   type CreateTokenBody,
   type CreateBody,
@@ -94,6 +95,15 @@ export class SnapfleetClient {
 
   removeSnapshot(ns: string, host: string, key: string, opts: MutationOptions = {}) {
     return this.mutate('removeSnapshot', { ns, host, key }, undefined, opts);
+  }
+
+  /**
+   * Several mutations of one namespace run in order as one job: one request, one queue hop,
+   * one lease on all their keys. A step's error ends the batch; the answer's `failed` says
+   * which step and why, and `results` holds what the steps before it returned.
+   */
+  runBatch(ns: string, host: string, body: BatchBody, opts: MutationOptions = {}) {
+    return this.mutate('runBatch', { ns, host }, body, opts);
   }
 
   /** One page of snapshots; see walkAll() for all of them. */
@@ -198,6 +208,10 @@ export class SnapfleetClient {
 
   removeSnapshotAndWait(ns: string, host: string, key: string, opts: CompletionOptions = {}): Promise<void> {
     return this.settle('removeSnapshot', this.removeSnapshot(ns, host, key, opts), opts);
+  }
+
+  runBatchAndWait(ns: string, host: string, body: BatchBody, opts: CompletionOptions = {}) {
+    return this.settle('runBatch', this.runBatch(ns, host, body, opts), opts);
   }
 
   cleanupHostAndWait(host: string, opts: CompletionOptions = {}) {

@@ -4,6 +4,7 @@
 // any replica can answer a poll.
 import type { z } from 'zod';
 import {
+  BatchResultSchema,
   CleanupResultSchema,
   CreateResultSchema,
   InfoResultSchema,
@@ -117,6 +118,7 @@ export const COMPLETIONS = {
   cleanupHost: completion(['cleanup'], CleanupResultSchema, (r) => r),
   fsckHost: completion(['fsck'], OPS.fsck.result, (r) => r),
   snapshotUsage: completion(['usage'], UsageSchema, (r) => r),
+  runBatch: completion(['batch'], BatchResultSchema, (r) => r),
 };
 export type AsyncRouteName = keyof typeof COMPLETIONS;
 export type CompletionValue<N extends AsyncRouteName> = (typeof COMPLETIONS)[N] extends Completion<infer T> ? T : never;

@@ -3,10 +3,9 @@
 // OpenAPI document is generated from it.
 import { z } from 'zod';
 import { CreateTokenBodySchema, TokenCreatedSchema, TokenListSchema, type TokenScope } from './auth';
-import { ERROR_CODES } from './errors';
 import { HostIdSchema, KeySchema } from './identifiers';
 import { LabelsSchema } from './labels';
-import { CleanupResultSchema, CreateResultSchema, FsckReportSchema, InfoResultSchema, OpNameSchema } from './ops';
+import { BatchResultSchema, BatchStepsSchema, CleanupResultSchema, CreateResultSchema, FsckReportSchema, InfoResultSchema, OpErrorSchema, OpNameSchema } from './ops';
 import { MountsResultSchema, SnapshotInfoSchema, UsageSchema } from './snapshot';
 
 export const API_VERSION_PREFIX = '/v1';
@@ -39,6 +38,9 @@ export const UpdateBodySchema = z
   .strict();
 export type UpdateBody = z.input<typeof UpdateBodySchema>;
 
+export const BatchBodySchema = z.object({ steps: BatchStepsSchema }).strict();
+export type BatchBody = z.input<typeof BatchBodySchema>;
+
 /** `?wait=` seconds a mutation waits for its job (0 = answer 202 at once). */
 export const WaitQuerySchema = z.object({
   wait: z.coerce.number().min(0).max(MAX_WAIT_SECONDS).default(DEFAULT_WAIT_SECONDS),
@@ -63,11 +65,7 @@ export const JOB_STATES = ['waiting', 'delayed', 'prioritized', 'active', 'compl
 export const JobStateSchema = z.enum(JOB_STATES);
 export type JobState = z.infer<typeof JobStateSchema>;
 
-export const JobErrorSchema = z.object({
-  code: z.enum(ERROR_CODES),
-  message: z.string(),
-  details: z.record(z.string(), z.unknown()).optional(),
-});
+export const JobErrorSchema = OpErrorSchema;
 export type JobError = z.infer<typeof JobErrorSchema>;
 
 export const JobViewSchema = z.object({
@@ -135,6 +133,7 @@ export const ROUTES = {
   snapshotUsage: { method: 'GET', path: `${NS_HOST}/snapshots/{key}/usage`, summary: 'Usage of the snapshot itself (not its parents)', query: WaitQuerySchema, status: 200, response: UsageSchema, scope: 'read' },
   removeSnapshot: { method: 'DELETE', path: `${NS_HOST}/snapshots/{key}`, summary: 'Remove a snapshot without children', query: WaitQuerySchema, status: 204, async: true, scope: 'write' },
   walkSnapshots: { method: 'GET', path: `${NS_HOST}/snapshots`, summary: 'List snapshots (containerd filters, cursor pages)', query: WalkQuerySchema, status: 200, response: WalkResponseSchema, scope: 'read' },
+  runBatch: { method: 'POST', path: `${NS_HOST}/batch`, summary: 'Run several snapshot mutations in order as one job', body: BatchBodySchema, query: WaitQuerySchema, status: 200, response: BatchResultSchema, async: true, scope: 'write' },
   cleanupHost: { method: 'POST', path: `${API_VERSION_PREFIX}/hosts/{host}/cleanup`, summary: 'Delete subvolumes no snapshot references', query: WaitQuerySchema, status: 200, response: CleanupResultSchema, async: true, scope: 'admin' },
   fsckHost: { method: 'POST', path: `${API_VERSION_PREFIX}/hosts/{host}/fsck`, summary: 'Compare a host\'s metadata, disk and queue; report every difference', query: WaitQuerySchema, status: 200, response: FsckReportSchema, async: true, scope: 'admin' },
   listHosts: { method: 'GET', path: `${API_VERSION_PREFIX}/hosts`, summary: 'Hosts with health', status: 200, response: HostListSchema, scope: 'admin' },

@@ -1,11 +1,12 @@
 // Every mutating operation's payload and result: the job data on the host queues, the HTTP
 // bodies and the snapshotter's method arguments are all these shapes.
 import { z } from 'zod';
+import { ERROR_CODES } from './errors';
 import { KeySchema, NamespaceSchema } from './identifiers';
 import { LabelsSchema } from './labels';
 import { MountSchema, SnapshotInfoSchema, UsageSchema } from './snapshot';
 
-export const OP_NAMES = ['prepare', 'view', 'commit', 'remove', 'update', 'usage', 'cleanup', 'fsck'] as const;
+export const OP_NAMES = ['prepare', 'view', 'commit', 'remove', 'update', 'usage', 'cleanup', 'fsck', 'batch'] as const;
 export const OpNameSchema = z.enum(OP_NAMES);
 export type OpName = z.infer<typeof OpNameSchema>;
 
@@ -60,7 +61,6 @@ export type RemoveResult = z.infer<typeof RemoveResultSchema>;
 export const CleanupResultSchema = z.object({ removed: z.number().int().nonnegative() });
 export type CleanupResult = z.infer<typeof CleanupResultSchema>;
 
-/** Payload and result schema of each op, keyed by job name. */
 /** One difference between a host's metadata and its disk (or its queue). */
 export const FsckIssueSchema = z.object({
   kind: z.enum([
@@ -90,6 +90,64 @@ export const FsckReportSchema = z.object({
 });
 export type FsckReport = z.infer<typeof FsckReportSchema>;
 
+/** A typed error as it travels in a job's outcome: a failed job's, or a batch step's. */
+export const OpErrorSchema = z.object({
+  code: z.enum(ERROR_CODES),
+  message: z.string(),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+export type OpError = z.infer<typeof OpErrorSchema>;
+
+/** Most steps one batch may carry: its keys are leased together for the whole batch. */
+export const MAX_BATCH_STEPS = 100;
+
+const stepKey = KeySchema.describe('the snapshot the step acts on');
+/**
+ * One step of a batch: a mutation of one snapshot in the batch's namespace, with the same
+ * fields as the op's own route.
+ */
+export const BatchStepSchema = z.discriminatedUnion('op', [
+  z.object({ op: z.literal('prepare'), key: stepKey, parent: KeySchema.optional(), labels: LabelsSchema.optional() }).strict(),
+  z.object({ op: z.literal('view'), key: stepKey, parent: KeySchema.optional(), labels: LabelsSchema.optional() }).strict(),
+  z.object({ op: z.literal('commit'), key: stepKey, name: KeySchema, labels: LabelsSchema.optional() }).strict(),
+  z.object({ op: z.literal('remove'), key: stepKey }).strict(),
+  z
+    .object({
+      op: z.literal('update'),
+      key: stepKey,
+      labels: LabelsSchema.default({}),
+      fieldpaths: z.array(z.string().max(8192)).max(512).optional(),
+    })
+    .strict(),
+]);
+export type BatchStep = z.input<typeof BatchStepSchema>;
+export type BatchStepOp = BatchStep['op'];
+
+export const BatchStepsSchema = z
+  .array(BatchStepSchema)
+  .min(1)
+  .max(MAX_BATCH_STEPS)
+  .describe(`1-${MAX_BATCH_STEPS} steps, run in order; the first that fails ends the batch`);
+
+export const BatchPayloadSchema = z.object({ namespace: NamespaceSchema, steps: BatchStepsSchema });
+export type BatchPayload = z.infer<typeof BatchPayloadSchema>;
+
+/** A step's result: the result its op's own job would have (prepare/view, commit/update, remove). */
+export const BatchStepResultSchema = z.union([CreateResultSchema, InfoResultSchema, RemoveResultSchema]);
+
+export const BatchResultSchema = z.object({
+  results: z.array(BatchStepResultSchema).describe('results of the steps that ran, in order'),
+  failed: z
+    .object({ step: z.number().int().nonnegative(), error: OpErrorSchema })
+    .optional()
+    .describe('the step that failed (its index) and why; the steps after it did not run'),
+});
+export type BatchResult = z.infer<typeof BatchResultSchema>;
+
+/** The op-log id of one step of a batch: `#` never occurs in a job id, so none collides. */
+export const batchStepOpId = (batchOpId: string, step: number): string => `${batchOpId}#${step}`;
+
+/** Payload and result schema of each op, keyed by job name. */
 export const OPS = {
   prepare: { payload: CreatePayloadSchema, result: CreateResultSchema },
   view: { payload: CreatePayloadSchema, result: CreateResultSchema },
@@ -99,6 +157,7 @@ export const OPS = {
   usage: { payload: KeyPayloadSchema, result: UsageSchema },
   cleanup: { payload: CleanupPayloadSchema, result: CleanupResultSchema },
   fsck: { payload: FsckPayloadSchema, result: FsckReportSchema },
+  batch: { payload: BatchPayloadSchema, result: BatchResultSchema },
 } as const satisfies Record<OpName, { payload: z.ZodType; result: z.ZodType }>;
 
 export type OpPayload<N extends OpName> = z.input<(typeof OPS)[N]['payload']>;
@@ -115,6 +174,8 @@ export interface OpContext {
   firstRun?: boolean;
   /** Fencing token of the lock the caller holds, checked on every metadata write. */
   fence?: bigint;
+  /** The caller registered `fence` for the op's keys already (a batch does it once for all). */
+  fenceRegistered?: boolean;
   /** Reports progress (0–100) of long operations. */
   progress?: (percent: number) => void;
 }

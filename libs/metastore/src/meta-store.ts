@@ -13,7 +13,7 @@ import {
   type Usage,
 } from '@snapfleet/contracts';
 import { createDataSource, ensureDatabase, configureSessions, rawPool } from './data-source';
-import { MetaTransaction, type DriverConnection, type Fence, type SnapshotRef } from './meta-transaction';
+import { MetaTransaction, registerFence, type DriverConnection, type Fence, type SnapshotRef } from './meta-transaction';
 import { keyHash, SNAPSHOT_COLUMNS, SNAPSHOT_FROM, toInfo, type SnapshotRow, type WalkRow } from './rows';
 import { metadataError } from './sql-errors';
 import { walkQuery } from './walk-query';
@@ -182,6 +182,17 @@ export class MetaStore {
       'reading the op log',
     );
     return rows[0] ? JSON.parse(rows[0].result) : undefined;
+  }
+
+  /**
+   * Registers a lease's fencing token for its keys on its own (autocommit), for a holder
+   * whose transactions then pass the fence as `registered`: a stale holder of any of these
+   * keys is refused at its commit from now on.
+   */
+  async registerFence(hostId: string, fence: Fence): Promise<void> {
+    if (fence.keys.length === 0) return;
+    const { sql, params } = registerFence(hostId, fence);
+    await this.query(sql, params, 'registering a fencing token');
   }
 
   /** Fence rows not touched since `olderThan`: no lock or paused worker is that old. */

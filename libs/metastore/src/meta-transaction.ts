@@ -62,6 +62,11 @@ export interface Fence {
   token: bigint;
   namespace: string;
   keys: readonly string[];
+  /**
+   * The holder registered the token already (MetaStore.registerFence, once for a batch's
+   * whole lease): the transaction only guards its commit with it.
+   */
+  registered?: boolean;
 }
 
 /**
@@ -108,7 +113,7 @@ export class MetaTransaction {
   ) {
     // The token is registered before the transaction starts (autocommit), so a stale holder
     // of the same keys sees it at its own commit even while this op waits for its rows.
-    this.queued = fence && fence.keys.length > 0 ? [registerFence(hostId, fence), START] : [START];
+    this.queued = fence && fence.keys.length > 0 && fence.registered !== true ? [registerFence(hostId, fence), START] : [START];
   }
 
   /** The server's id of this transaction's connection (fault tests kill it). */
@@ -392,7 +397,7 @@ export function removeLookup(hostId: string, namespace: string, key: string): St
   };
 }
 
-function registerFence(hostId: string, fence: Fence): Statement {
+export function registerFence(hostId: string, fence: Fence): Statement {
   const now = new Date();
   return {
     sql: `INSERT INTO fences (host_id, namespace, key_hash, token, updated_at) VALUES ${fence.keys.map(() => '(?, ?, ?, ?, ?)').join(', ')}

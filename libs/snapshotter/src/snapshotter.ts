@@ -102,6 +102,14 @@ export class Snapshotter {
     return fsckHost(this.hostId, this.root, this.btrfs, this.store);
   }
 
+  /**
+   * Registers a lease's fencing token for keys that several ops will write under it (a
+   * batch): those ops then pass `fenceRegistered` and only guard their commits.
+   */
+  registerFence(fenced: Fenced, token: bigint): Promise<void> {
+    return this.store.registerFence(this.hostId, { token, namespace: fenced.namespace, keys: fenced.keys });
+  }
+
   /** Resolves when every background subvolume delete started so far has finished. */
   settled(): Promise<void> {
     return this.deletes.drain();
@@ -377,7 +385,7 @@ export class Snapshotter {
     const opId = ctx.opId;
     const tx = await this.store.begin(
       this.hostId,
-      ctx.fence === undefined ? undefined : { token: ctx.fence, namespace: fenced.namespace, keys: fenced.keys },
+      ctx.fence === undefined ? undefined : { token: ctx.fence, namespace: fenced.namespace, keys: fenced.keys, registered: ctx.fenceRegistered === true },
     );
     let done: Outcome<R> | undefined;
     try {

@@ -2,6 +2,7 @@
 // through sendJobOutcome, which picks the status (result, problem, or 202).
 import { Body, Controller, Delete, Get, Inject, Patch, Post, Query, Res } from '@nestjs/common';
 import {
+  BatchBodySchema,
   CommitBodySchema,
   CreateBodySchema,
   ROUTES,
@@ -91,6 +92,16 @@ export class SnapshotController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     sendJobOutcome(reply, scope.host, await this.snapshots.remove(scope, key, opts), opts, { status: ROUTES.removeSnapshot.status });
+  }
+
+  @Post(nestPath(ROUTES.runBatch))
+  async batch(
+    @ScopeParam() scope: SnapshotScope,
+    @Body(new Validate(BatchBodySchema, 'body')) body: z.infer<typeof BatchBodySchema>,
+    @JobOptionsParam() opts: JobRouteOptions,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    sendJobOutcome(reply, scope.host, await this.snapshots.batch(scope, body, opts), opts, { status: ROUTES.runBatch.status, body: asIs });
   }
 
   @Get(nestPath(ROUTES.walkSnapshots))

@@ -157,6 +157,11 @@ describe('live answers conform to the OpenAPI document', () => {
     expect((await call('GET', ROUTES.walkSnapshots.path, s(), { query: '?limit=0' })).status).toBe(400);
     expect((await call('GET', PENDING_ROUTES.listNamespaces.path, { host })).status).toBe(200);
     expect((await call('DELETE', ROUTES.removeSnapshot.path, s('oa-child'))).status).toBe(204);
+    const steps = [{ op: 'prepare', key: 'oa-b' }, { op: 'commit', key: 'oa-b', name: 'oa-b-layer', labels: { c: '3' } }, { op: 'remove', key: 'oa-b-layer' }];
+    expect((await call('POST', ROUTES.runBatch.path, s(), { body: { steps } })).status).toBe(200);
+    // A failing step is still a 200: its error is in the answer's `failed`.
+    expect(JSON.parse((await call('POST', ROUTES.runBatch.path, s(), { body: { steps: [{ op: 'remove', key: 'missing' }] } })).text)).toMatchObject({ failed: { step: 0 } });
+    expect((await call('POST', ROUTES.runBatch.path, s(), { body: { steps: [] } })).status).toBe(400);
   });
 
   it('202 with Location, and the job it points to', async () => {

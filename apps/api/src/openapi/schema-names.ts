@@ -3,6 +3,8 @@
 // listed is named after its route and part (e.g. `walkSnapshotsResponse`).
 import {
   AcceptedSchema,
+  BatchBodySchema,
+  BatchResultSchema,
   CleanupResultSchema,
   CommitBodySchema,
   CreateBodySchema,
@@ -34,6 +36,8 @@ export const SCHEMA_NAMES = new Map<z.ZodType, string>([
   [UsageSchema, 'Usage'],
   [WalkResponseSchema, 'WalkResponse'],
   [CleanupResultSchema, 'CleanupResult'],
+  [BatchBodySchema, 'BatchBody'],
+  [BatchResultSchema, 'BatchResult'],
   [HostListSchema, 'HostList'],
   [HostViewSchema, 'HostView'],
   [JobViewSchema, 'JobView'],

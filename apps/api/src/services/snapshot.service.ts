@@ -14,6 +14,7 @@ import {
   type UpdatePayload,
   type Usage,
   type WalkResponse,
+  type BatchBodySchema,
   type CommitBodySchema,
   type CreateBodySchema,
   type UpdateBodySchema,
@@ -88,6 +89,11 @@ export class SnapshotService {
 
   remove(s: SnapshotScope, key: string, opts: JobRequestOptions): Promise<JobOutcome> {
     return this.jobs.run(s.host, 'remove', { namespace: s.namespace, key }, opts);
+  }
+
+  /** The steps run in order as one job (one lease, one queue hop); see the worker's batch. */
+  batch(s: SnapshotScope, body: z.infer<typeof BatchBodySchema>, opts: JobRequestOptions): Promise<JobOutcome> {
+    return this.jobs.run(s.host, 'batch', { namespace: s.namespace, steps: body.steps }, opts);
   }
 
   cleanup(host: string, opts: JobRequestOptions): Promise<JobOutcome> {

@@ -12,5 +12,6 @@ export function snapshotOpHandlers(ops: SnapshotOpService): OpHandlerEntry[] {
     handlerFor('usage', (payload) => ops.usage(payload)),
     handlerFor('cleanup', (payload, exec) => ops.cleanup(payload, exec)),
     handlerFor('fsck', (_payload, exec) => ops.fsck(exec)),
+    handlerFor('batch', (payload, exec) => ops.batch(payload, exec)),
   ];
 }

@@ -2,9 +2,24 @@
 // writes (the snapshotter's fencedKeys), with the lease's fencing token handed to the
 // snapshotter so the metadata store refuses the commit of a holder that lost its lease.
 import { Inject, Injectable } from '@nestjs/common';
-import type { CleanupResult, CreateResult, FsckReport, InfoResult, OpContext, OpName, OpPayload, RemoveResult, Usage } from '@snapfleet/contracts';
-import { Snapshotter, fencedKeys } from '@snapfleet/snapshotter';
+import {
+  batchStepOpId,
+  SnapfleetError,
+  isRetryable,
+  toSnapfleetError,
+  type BatchResult,
+  type CleanupResult,
+  type CreateResult,
+  type FsckReport,
+  type InfoResult,
+  type OpContext,
+  type OpName,
+  type RemoveResult,
+  type Usage,
+} from '@snapfleet/contracts';
+import { Snapshotter, fencedKeys, type Fenced } from '@snapfleet/snapshotter';
 import { PinoLogger } from 'nestjs-pino';
+import { stepOp, type StepOp } from '../jobs/batch-steps';
 import type { OpExecution, ParsedPayload } from '../jobs/op-handlers';
 import { WorkerMetrics } from '../metrics/worker-metrics';
 import { LockRepository } from '../repositories/lock.repository';
@@ -13,6 +28,8 @@ import { Reconciler } from './reconciler.service';
 
 /** A job active or waiting longer than this is reported by fsck. */
 const FSCK_STALE_JOB_MS = 10 * 60_000;
+/** A batch reports its progress at most this often (each report is a Redis round trip). */
+const BATCH_PROGRESS_EVERY_MS = 250;
 
 @Injectable()
 export class SnapshotOpService {
@@ -26,23 +43,78 @@ export class SnapshotOpService {
   ) {}
 
   prepare(payload: ParsedPayload<'prepare'>, exec: OpExecution): Promise<CreateResult> {
-    return this.locked('prepare', payload, exec, (ctx) => this.snapshotter.prepare(payload, ctx));
+    return this.locked('prepare', fencedKeys('prepare', payload), exec, (ctx) => this.snapshotter.prepare(payload, ctx));
   }
 
   view(payload: ParsedPayload<'view'>, exec: OpExecution): Promise<CreateResult> {
-    return this.locked('view', payload, exec, (ctx) => this.snapshotter.view(payload, ctx));
+    return this.locked('view', fencedKeys('view', payload), exec, (ctx) => this.snapshotter.view(payload, ctx));
   }
 
   commit(payload: ParsedPayload<'commit'>, exec: OpExecution): Promise<InfoResult> {
-    return this.locked('commit', payload, exec, (ctx) => this.snapshotter.commit(payload, ctx));
+    return this.locked('commit', fencedKeys('commit', payload), exec, (ctx) => this.snapshotter.commit(payload, ctx));
   }
 
   remove(payload: ParsedPayload<'remove'>, exec: OpExecution): Promise<RemoveResult> {
-    return this.locked('remove', payload, exec, (ctx) => this.snapshotter.remove(payload, ctx));
+    return this.locked('remove', fencedKeys('remove', payload), exec, (ctx) => this.snapshotter.remove(payload, ctx));
   }
 
   update(payload: ParsedPayload<'update'>, exec: OpExecution): Promise<InfoResult> {
-    return this.locked('update', payload, exec, (ctx) => this.snapshotter.update(payload, ctx));
+    return this.locked('update', fencedKeys('update', payload), exec, (ctx) => this.snapshotter.update(payload, ctx));
+  }
+
+  /**
+   * The steps in order under one lease on every key they write, each step its own
+   * transaction with its own op record (`<job id>#<step>`): a retried batch replays the steps
+   * that already ran from the op log, and runs the rest. A step's semantic error ends the
+   * batch, answered with the results so far; a retryable one (`aborted`, `unavailable`,
+   * `internal`) fails the job, which BullMQ retries.
+   */
+  batch(payload: ParsedPayload<'batch'>, exec: OpExecution): Promise<BatchResult> {
+    const steps = payload.steps.map((step) => stepOp(payload.namespace, step));
+    const keys = [...new Set(steps.flatMap((s) => fencedKeys(s.op, s.payload).keys))];
+    const fenced = { namespace: payload.namespace, keys };
+    return this.locked('batch', fenced, exec, async (ctx) => {
+      // One registration for the whole lease; each step's commit still checks the token.
+      if (ctx.fence !== undefined) await this.snapshotter.registerFence(fenced, ctx.fence);
+      return this.runSteps(steps, { ...ctx, fenceRegistered: ctx.fence !== undefined }, exec);
+    });
+  }
+
+  private async runSteps(steps: readonly StepOp[], ctx: OpContext, exec: OpExecution): Promise<BatchResult> {
+    const results: BatchResult['results'] = [];
+    let reported = performance.now();
+    for (const [i, step] of steps.entries()) {
+      try {
+        results.push(await this.runStep(step, { ...ctx, opId: batchStepOpId(exec.opId, i) }));
+      } catch (err) {
+        const typed = toSnapfleetError(err);
+        if (isRetryable(typed.code)) {
+          throw new SnapfleetError(typed.code, `batch step ${i} (${step.op} ${JSON.stringify(step.payload.key)}): ${typed.message}`, { ...typed.details, step: i });
+        }
+        const details = Object.keys(typed.details).length > 0 ? { details: typed.details } : {};
+        return { results, failed: { step: i, error: { code: typed.code, message: typed.message, ...details } } };
+      }
+      if (performance.now() - reported >= BATCH_PROGRESS_EVERY_MS) {
+        reported = performance.now();
+        exec.progress(Math.floor(((i + 1) * 100) / steps.length));
+      }
+    }
+    return { results };
+  }
+
+  private runStep(step: StepOp, ctx: OpContext): Promise<BatchResult['results'][number]> {
+    switch (step.op) {
+      case 'prepare':
+        return this.snapshotter.prepare(step.payload, ctx);
+      case 'view':
+        return this.snapshotter.view(step.payload, ctx);
+      case 'commit':
+        return this.snapshotter.commit(step.payload, ctx);
+      case 'remove':
+        return this.snapshotter.remove(step.payload, ctx);
+      case 'update':
+        return this.snapshotter.update(step.payload, ctx);
+    }
   }
 
   /** A read (of an active snapshot's disk): no lock, no op record. */
@@ -83,14 +155,9 @@ export class SnapshotOpService {
     }
   }
 
-  private async locked<N extends OpName, R>(
-    op: N,
-    payload: OpPayload<N>,
-    exec: OpExecution,
-    run: (ctx: OpContext) => Promise<R>,
-  ): Promise<R> {
+  private async locked<R>(op: OpName, fenced: Fenced, exec: OpExecution, run: (ctx: OpContext) => Promise<R>): Promise<R> {
     const ctx: OpContext = { opId: exec.opId, firstRun: exec.firstRun, progress: exec.progress };
-    const { namespace, keys } = fencedKeys(op, payload);
+    const { namespace, keys } = fenced;
     if (keys.length === 0) return run(ctx);
     const lease = await this.acquire(op, namespace, keys);
     // Nothing to interrupt: the metadata store checks the fence at commit and refuses a

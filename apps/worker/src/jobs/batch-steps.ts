@@ -1,0 +1,27 @@
+// A batch step as the op it stands for: the step's fields plus the batch's namespace make
+// exactly the payload that op's own job would carry, so each step runs through the same
+// snapshotter method, lock keys and op record as a single op.
+import type { BatchPayload, OpPayload } from '@snapfleet/contracts';
+
+type Step = BatchPayload['steps'][number];
+
+export type StepOp =
+  | { op: 'prepare' | 'view'; payload: OpPayload<'prepare'> }
+  | { op: 'commit'; payload: OpPayload<'commit'> }
+  | { op: 'remove'; payload: OpPayload<'remove'> }
+  | { op: 'update'; payload: OpPayload<'update'> };
+
+export function stepOp(namespace: string, step: Step): StepOp {
+  const { op, ...fields } = step;
+  switch (op) {
+    case 'prepare':
+    case 'view':
+      return { op, payload: { namespace, ...(fields as Omit<Extract<Step, { op: 'prepare' }>, 'op'>) } };
+    case 'commit':
+      return { op, payload: { namespace, ...(fields as Omit<Extract<Step, { op: 'commit' }>, 'op'>) } };
+    case 'remove':
+      return { op, payload: { namespace, ...(fields as Omit<Extract<Step, { op: 'remove' }>, 'op'>) } };
+    case 'update':
+      return { op, payload: { namespace, ...(fields as Omit<Extract<Step, { op: 'update' }>, 'op'>) } };
+  }
+}
