@@ -14,13 +14,14 @@ let host: string;
 const ns = 'batch';
 
 beforeAll(async () => {
-  // One injected transient failure, at the first commit this worker makes (see the last test).
-  fleet = await startFleet({
-    label: 'batch',
-    hosts: 1,
-    apis: 1,
-    workerEnv: { SNAPFLEET_FAULTS: JSON.stringify([{ point: 'before-commit', op: 'update', action: 'throw' }]) },
-  });
+  // Injected: one transient failure at the first update's commit (see the retry test), and
+  // 100 ms more for each of the first views, so a batch of views lasts long enough to show
+  // its progress.
+  const faults = [
+    { point: 'before-commit', op: 'update', action: 'throw' },
+    { point: 'after-metadata', op: 'view', action: 'sleep', ms: 100, times: 25 },
+  ];
+  fleet = await startFleet({ label: 'batch', hosts: 1, apis: 1, workerEnv: { SNAPFLEET_FAULTS: JSON.stringify(faults) } });
   client = new SnapfleetClient({ baseUrl: fleet.apis[0]!.url });
   host = fleet.hosts[0]!.id;
 }, 120_000);
@@ -158,3 +159,22 @@ it('a step that fails transiently fails the attempt; the retry replays the done 
   const d = await settledDiff(fleet.store, fleet.hosts[0]!);
   expect(d).toMatchObject({ missingOnDisk: [], orphansOnDisk: [] });
 }, 90_000);
+
+it('a long batch reports its progress on the job while it runs', async () => {
+  const steps: BatchStep[] = Array.from({ length: 20 }, (_, i) => ({ op: 'view', key: `p-${i}` }));
+  const accepted = await client.runBatch(ns, host, { steps }, { respondAsync: true });
+  if (accepted.done) throw new Error('expected 202');
+  const seen: number[] = [];
+  const job = await client.waitForJob(host, accepted.job.id, {
+    timeoutMs: 60_000,
+    onProgress: (j) => {
+      if (j.state === 'active' && j.progress !== undefined) seen.push(j.progress);
+    },
+  });
+  expect(job.state).toBe('completed');
+  expect((job.result as { results: unknown[] }).results).toHaveLength(20);
+  // About two seconds of steps, reported every 250 ms: several values strictly between.
+  const between = seen.filter((p) => p > 0 && p < 100);
+  expect(between.length, `progress seen: ${seen.join(', ')}`).toBeGreaterThanOrEqual(2);
+  expect([...between].sort((a, b) => a - b)).toEqual(between);
+}, 60_000);

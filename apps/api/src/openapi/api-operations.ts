@@ -204,7 +204,8 @@ export function apiOperation(name: string, route: RouteSpec, components: SchemaC
 }
 
 function tagOf(path: string): string {
-  if (path.includes('/snapshots')) return 'snapshots';
+  // A batch mutates snapshots of one namespace: it belongs with them, not with the hosts.
+  if (path.includes('/snapshots') || path.startsWith('/v1/namespaces/')) return 'snapshots';
   if (path.startsWith('/v1/tokens')) return 'tokens';
   if (path.startsWith('/v1/jobs')) return 'jobs';
   return 'hosts';
