@@ -3,7 +3,7 @@
 // the API must show. The e2e and fault tests drive fleets with these.
 import { expect } from 'vitest';
 import type { SnapfleetClient } from '@snapfleet/client';
-import { SnapfleetError, type ErrorCode, type Kind, type Labels } from '@snapfleet/contracts';
+import { SnapfleetError, type BatchStep, type ErrorCode, type Kind, type Labels } from '@snapfleet/contracts';
 
 export interface Snap {
   kind: Kind;
@@ -109,12 +109,45 @@ export class OpStream {
       const key = this.pick([...this.model.keys()]);
       if (!key) return;
       await this.expectOutcome('prepare', (o) => c.createSnapshotAndWait(ns, host, { key }, o), 'already_exists');
-    } else {
+    } else if (r < 0.975) {
       const key = this.pick([...this.model.keys()]);
       if (!key) return;
       const info = await this.read(() => c.statSnapshot(ns, host, key));
       expect(info.kind).toBe(this.model.get(key)!.kind);
+    } else {
+      await this.batch(c);
     }
+  }
+
+  /**
+   * A layer's life as one batch: prepare, commit, and a child of the new layer; half the
+   * time with a step in the middle that must fail (a prepare of a key that exists), which
+   * ends the batch there.
+   */
+  private async batch(c: SnapfleetClient): Promise<void> {
+    const { host, ns } = this;
+    const key = this.fresh('ba');
+    const name = this.fresh('bc');
+    const child = this.fresh('bw');
+    const parent = this.pick(this.keysOf('committed'));
+    const taken = this.random() < 0.5 ? this.pick([...this.model.keys()]) : undefined;
+    const steps: BatchStep[] = [
+      { op: 'prepare', key, ...(parent ? { parent } : {}) },
+      ...(taken === undefined ? [] : [{ op: 'prepare' as const, key: taken }]),
+      { op: 'commit', key, name, labels: { layer: name } },
+      { op: 'prepare', key: child, parent: name },
+    ];
+    const r = await this.send('batch', (o) => c.runBatchAndWait(ns, host, { steps }, o));
+    if (taken !== undefined) {
+      expect(r.results, 'batch results before its failing step').toHaveLength(1);
+      expect(r.failed).toMatchObject({ step: 1, error: { code: 'already_exists' } });
+      this.model.set(key, { kind: 'active', ...(parent ? { parent } : {}), labels: {} });
+      return;
+    }
+    expect(r.failed, 'batch').toBeUndefined();
+    expect(r.results).toHaveLength(3);
+    this.model.set(name, { kind: 'committed', ...(parent ? { parent } : {}), labels: { layer: name } });
+    this.model.set(child, { kind: 'active', parent: name, labels: {} });
   }
 
   /**
