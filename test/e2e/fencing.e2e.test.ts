@@ -22,16 +22,17 @@ const timing = { SNAPFLEET_LOCK_TTL_MS: '1000', SNAPFLEET_JOB_LOCK_MS: '2000', S
 
 beforeAll(async () => {
   clearReliability('paused-worker');
+  clearReliability('paused-worker-batch');
   fleet = await startFleet({ label: 'fencing', hosts: 1, apis: 1, workersPerHost: 0, workerEnv: timing });
   host = fleet.hosts[0]!.id;
   client = new SnapfleetClient({ baseUrl: fleet.apis[0]!.url });
 }, 120_000);
 afterAll(async () => fleet?.dispose());
 
-async function fenceToken(key: string): Promise<bigint> {
+async function fenceToken(key: string, namespace = ns): Promise<bigint> {
   const rows = await fleet.store.query<{ token: string }[]>(
     'SELECT CAST(token AS CHAR) AS token FROM fences WHERE host_id = ? AND namespace = ? AND key_hash = ?',
-    [host, ns, keyHash(key)],
+    [host, namespace, keyHash(key)],
     'test',
   );
   return BigInt(rows[0]?.token ?? 0);
@@ -101,4 +102,59 @@ it('a worker paused past its lock TTL is aborted at commit and writes nothing', 
   expect(staleLog).toMatch(/lost the lock/);
   expect(names).toEqual(['committed:layer']);
   expect(d).toMatchObject({ rows: 1, subvolumes: 1, missingOnDisk: [], orphansOnDisk: [] });
+}, 180_000);
+
+it('a worker paused mid-batch past its lock TTL is refused at its step\'s commit; the new holder replays and finishes the batch', async () => {
+  const bns = 'fence-batch';
+  // Only the worker armed to freeze may take the batch.
+  for (const w of fleet.hosts[0]!.workers) if (w.exitCode === null && w.signalCode === null) await fleet.stop(w, 5000);
+  const stale = await fleet.startWorker(host, {
+    SNAPFLEET_FAULTS: JSON.stringify([{ point: 'before-commit', op: 'commit', action: 'stop' }]),
+  });
+  const steps = [
+    { op: 'prepare' as const, key: 'bwork' },
+    { op: 'commit' as const, key: 'bwork', name: 'blayer' },
+    { op: 'prepare' as const, key: 'bchild', parent: 'blayer' },
+  ];
+  const accepted = await client.runBatch(bns, host, { steps }, { respondAsync: true, idempotencyKey: 'fenced-batch' });
+  if (accepted.done) throw new Error('expected 202');
+  // Step 0 committed; step 1 frozen between its btrfs snapshot and its metadata commit.
+  await waitFor('the worker to freeze at its commit', async () => (await processState(stale.pid!)) === 'T');
+  const frozenToken = await fenceToken('bwork', bns);
+  expect(frozenToken).toBeGreaterThan(0n);
+  await fleet.startWorker(host);
+  await waitFor('the new holder to register a newer fence', async () => (await fenceToken('bwork', bns)) > frozenToken, 60_000);
+  stale.kill('SIGCONT');
+
+  const job = await client.waitForJob(host, accepted.job.id, { timeoutMs: 90_000 });
+  const result = job.result as { results: Array<{ info: { name: string; kind: string } }>; failed?: unknown } | undefined;
+  const staleLog = await readFile(join(fleet.logs, `worker-${host}-${fleet.hosts[0]!.workers.indexOf(stale)}.log`), 'utf8');
+  const names: string[] = [];
+  for await (const sn of client.walkAll(bns, host)) names.push(`${sn.kind}:${sn.name}`);
+  names.sort();
+  const d = await settledDiff(fleet.store, fleet.hosts[0]!);
+  const want = ['active:bchild', 'committed:blayer'];
+  const fenced = /lost the lock/.test(staleLog);
+  recordReliability({
+    id: 'paused-worker-batch',
+    fault: 'Worker paused (SIGSTOP) in the middle of a batch, at a step\'s commit, past its lock TTL, then resumed',
+    injected: 1,
+    unit: 'SIGSTOPs',
+    acknowledged: Number(job.state === 'completed'),
+    lost: Number(job.state !== 'completed') + want.filter((n) => !names.includes(n)).length,
+    duplicated: names.filter((n) => !want.includes(n)).length + Number(!fenced),
+    inconsistent: d.missingOnDisk.length + d.orphansOnDisk.length + Number(result?.failed !== undefined),
+    command: 'npx vitest run test/e2e/fencing.e2e.test.ts',
+    notes:
+      'A three-step batch (prepare, commit, prepare a child of the commit) whose worker freezes itself at the commit step, after its btrfs snapshot and before its metadata commit; a second worker takes the stalled batch over with a newer fencing token for all its keys, replays the first step from the op log and waits for the frozen commit\'s row lock; then the frozen worker is resumed. ' +
+      'The frozen worker must be refused at its commit and write nothing; the batch must complete once, every step through the new holder or the op log. ' +
+      'Lost: the job not completed, or a snapshot of the batch missing. Duplicated: any other snapshot, or the resumed worker not fenced off. Inconsistent: rows and subvolumes that disagree, or a failed step.',
+  });
+
+  expect(job.state).toBe('completed');
+  expect(result?.failed).toBeUndefined();
+  expect(result?.results.map((r) => `${r.info.kind}:${r.info.name}`)).toEqual(['active:bwork', 'committed:blayer', 'active:bchild']);
+  expect(staleLog).toMatch(/lost the lock/);
+  expect(names).toEqual(want);
+  expect(d).toMatchObject({ missingOnDisk: [], orphansOnDisk: [] });
 }, 180_000);
