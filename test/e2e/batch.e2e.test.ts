@@ -178,3 +178,19 @@ it('a long batch reports its progress on the job while it runs', async () => {
   expect(between.length, `progress seen: ${seen.join(', ')}`).toBeGreaterThanOrEqual(2);
   expect([...between].sort((a, b) => a - b)).toEqual(between);
 }, 60_000);
+
+it('concurrent batches on the same keys run one after another, never interleaved', async () => {
+  // Each batch makes a key and removes it again. Run one at a time (the lease covers the key
+  // for the whole batch) every batch finds the key free and completes; interleaved, some
+  // would find it taken (already_exists) or gone (not_found).
+  const steps: BatchStep[] = [
+    { op: 'prepare', key: 'race-x' },
+    { op: 'update', key: 'race-x', labels: { by: 'batch' } },
+    { op: 'remove', key: 'race-x' },
+  ];
+  const answers = await Promise.all(Array.from({ length: 10 }, () => client.runBatchAndWait(ns, host, { steps })));
+  expect(answers.map((r) => (r.failed ? `failed ${r.failed.step} ${r.failed.error.code}` : 'done'))).toEqual(Array(10).fill('done'));
+  expect((await names()).filter((n) => n.includes(':race-'))).toEqual([]);
+  const d = await settledDiff(fleet.store, fleet.hosts[0]!);
+  expect(d).toMatchObject({ missingOnDisk: [], orphansOnDisk: [] });
+}, 90_000);
