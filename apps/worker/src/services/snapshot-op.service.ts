@@ -82,10 +82,12 @@ export class SnapshotOpService {
 
   private async runSteps(steps: readonly StepOp[], ctx: OpContext, exec: OpExecution): Promise<BatchResult> {
     const results: BatchResult['results'] = [];
+    // The batch reports its own progress; a step's would jump back and forth between steps.
+    const { progress: _own, ...stepCtx } = ctx;
     let reported = performance.now();
     for (const [i, step] of steps.entries()) {
       try {
-        results.push(await this.runStep(step, { ...ctx, opId: batchStepOpId(exec.opId, i) }));
+        results.push(await this.runStep(step, { ...stepCtx, opId: batchStepOpId(exec.opId, i) }));
       } catch (err) {
         const typed = toSnapfleetError(err);
         if (isRetryable(typed.code)) {
