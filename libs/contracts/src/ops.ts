@@ -121,7 +121,6 @@ export const BatchStepSchema = z.discriminatedUnion('op', [
     .strict(),
 ]);
 export type BatchStep = z.input<typeof BatchStepSchema>;
-export type BatchStepOp = BatchStep['op'];
 
 export const BatchStepsSchema = z
   .array(BatchStepSchema)

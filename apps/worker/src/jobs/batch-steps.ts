@@ -13,15 +13,6 @@ export type StepOp =
 
 export function stepOp(namespace: string, step: Step): StepOp {
   const { op, ...fields } = step;
-  switch (op) {
-    case 'prepare':
-    case 'view':
-      return { op, payload: { namespace, ...(fields as Omit<Extract<Step, { op: 'prepare' }>, 'op'>) } };
-    case 'commit':
-      return { op, payload: { namespace, ...(fields as Omit<Extract<Step, { op: 'commit' }>, 'op'>) } };
-    case 'remove':
-      return { op, payload: { namespace, ...(fields as Omit<Extract<Step, { op: 'remove' }>, 'op'>) } };
-    case 'update':
-      return { op, payload: { namespace, ...(fields as Omit<Extract<Step, { op: 'update' }>, 'op'>) } };
-  }
+  // Every step is its op's payload without the namespace (contracts' BatchStepSchema).
+  return { op, payload: { namespace, ...fields } } as StepOp;
 }
