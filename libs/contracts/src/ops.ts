@@ -101,24 +101,17 @@ export type OpError = z.infer<typeof OpErrorSchema>;
 /** Most steps one batch may carry: its keys are leased together for the whole batch. */
 export const MAX_BATCH_STEPS = 100;
 
-const stepKey = KeySchema.describe('the snapshot the step acts on');
 /**
- * One step of a batch: a mutation of one snapshot in the batch's namespace, with the same
- * fields as the op's own route.
+ * One step of a batch: a mutation of one snapshot in the batch's namespace, given as its
+ * op's payload without the namespace (the batch's applies to every step).
  */
+const NO_NAMESPACE = { namespace: true } as const;
 export const BatchStepSchema = z.discriminatedUnion('op', [
-  z.object({ op: z.literal('prepare'), key: stepKey, parent: KeySchema.optional(), labels: LabelsSchema.optional() }).strict(),
-  z.object({ op: z.literal('view'), key: stepKey, parent: KeySchema.optional(), labels: LabelsSchema.optional() }).strict(),
-  z.object({ op: z.literal('commit'), key: stepKey, name: KeySchema, labels: LabelsSchema.optional() }).strict(),
-  z.object({ op: z.literal('remove'), key: stepKey }).strict(),
-  z
-    .object({
-      op: z.literal('update'),
-      key: stepKey,
-      labels: LabelsSchema.default({}),
-      fieldpaths: z.array(z.string().max(8192)).max(512).optional(),
-    })
-    .strict(),
+  CreatePayloadSchema.omit(NO_NAMESPACE).extend({ op: z.literal('prepare') }).strict(),
+  CreatePayloadSchema.omit(NO_NAMESPACE).extend({ op: z.literal('view') }).strict(),
+  CommitPayloadSchema.omit(NO_NAMESPACE).extend({ op: z.literal('commit') }).strict(),
+  KeyPayloadSchema.omit(NO_NAMESPACE).extend({ op: z.literal('remove') }).strict(),
+  UpdatePayloadSchema.omit(NO_NAMESPACE).extend({ op: z.literal('update') }).strict(),
 ]);
 export type BatchStep = z.input<typeof BatchStepSchema>;
 
