@@ -127,9 +127,11 @@ interface FleetFigures {
     raw: RunStats;
     inproc: CycleRun;
     http: CycleRun;
+    /** The same per-op requests through an API process that never groups ops (one job per op). */
+    solo: CycleRun;
     /** The same cycles through the batch route, by cycles per request. */
     batch: Record<BatchSize, RunStats>;
-    cpu: { raw: CpuShare; inproc: CpuShare; http: CpuShare } & Record<`batch${BatchSize}`, CpuShare>;
+    cpu: { raw: CpuShare; inproc: CpuShare; http: CpuShare; solo: CpuShare } & Record<`batch${BatchSize}`, CpuShare>;
   }>;
   stat: ReadRun;
   walk: ReadRun;
@@ -171,6 +173,9 @@ async function fleetBench(): Promise<FleetFigures> {
     // The load runs with an ordinary namespaced token, as a build farm's clients would.
     const { token } = await admin.createToken({ name: 'bench', namespaces: ['bench', 'reads'], scopes: ['read', 'write'] });
     const client = new SnapfleetClient({ baseUrl: api.url, token });
+    // A second API process, alike but for op groups switched off: the same requests, one job each.
+    const soloApi = await fleet.startApi({ SNAPFLEET_GROUP_SLOTS: '0' });
+    const solo = new SnapfleetClient({ baseUrl: soloApi.url, token });
     const root = await ensureDir(join(host.pool.dir, 'inproc'));
     const s = await Snapshotter.open({ hostId: `${host.id}-inproc`, root, btrfs: loadBtrfs({ backend: 'native' }), store: fleet.store });
     const quiet = () => {
@@ -182,6 +187,7 @@ async function fleetBench(): Promise<FleetFigures> {
     // their CPU per cycle stops falling (2.2 → 1.2 ms for the API over the first 1,400 cycles,
     // 2026-12-06), and the rounds are meant to measure the fleet as it runs, not as it starts.
     await httpCycle(client, host.id, 'warm', FLEET_WARM_CYCLES, FLEET_C);
+    await httpCycle(solo, host.id, 'warmsolo', FLEET_WARM_CYCLES, FLEET_C);
     for (const size of BATCH_SIZES) await batchCycle(client, host.id, `warm${size}`, FLEET_CYCLES, FLEET_C, size);
     await inProcessCycle(s, 'warm', FLEET_CYCLES / 2, FLEET_C);
     const rounds: FleetFigures['rounds'] = [];
@@ -192,6 +198,7 @@ async function fleetBench(): Promise<FleetFigures> {
       redis: pidsOf('redis-server'),
       bench: [process.pid],
     };
+    const soloGroups = { ...groups, api: [soloApi.proc.pid ?? 0] };
     for (let r = 0; r < FLEET_ROUNDS; r++) {
       quiet();
       const rawRun = await measureCpu(groups, () => rawCycle(native, join(host.pool.dir, `raw-${r}`), FLEET_CYCLES, FLEET_C));
@@ -200,6 +207,8 @@ async function fleetBench(): Promise<FleetFigures> {
       const inproc = await measureCpu(groups, () => inProcessCycle(s, `r${r}`, FLEET_CYCLES, FLEET_C));
       quiet();
       const http = await measureCpu(groups, () => httpCycle(client, host.id, `r${r}`, FLEET_CYCLES, FLEET_C));
+      quiet();
+      const soloRun = await measureCpu(soloGroups, () => httpCycle(solo, host.id, `r${r}solo`, FLEET_CYCLES, FLEET_C));
       const batches = [];
       for (const size of BATCH_SIZES) {
         quiet();
@@ -211,12 +220,13 @@ async function fleetBench(): Promise<FleetFigures> {
         raw,
         inproc: inproc.value,
         http: http.value,
+        solo: soloRun.value,
         batch: { 1: b1.value, 8: b8.value },
-        cpu: { raw: rawRun.cpu, inproc: inproc.cpu, http: http.cpu, batch1: b1.cpu, batch8: b8.cpu },
+        cpu: { raw: rawRun.cpu, inproc: inproc.cpu, http: http.cpu, solo: soloRun.cpu, batch1: b1.cpu, batch8: b8.cpu },
       });
-      console.error(`cpu ms per cycle: raw ${cpuLine(rawRun.cpu, FLEET_CYCLES)}; in-process ${cpuLine(inproc.cpu, FLEET_CYCLES)}; http ${cpuLine(http.cpu, FLEET_CYCLES)}; batch of 8 ${cpuLine(b8.cpu, FLEET_CYCLES)}`);
+      console.error(`cpu ms per cycle: raw ${cpuLine(rawRun.cpu, FLEET_CYCLES)}; in-process ${cpuLine(inproc.cpu, FLEET_CYCLES)}; http ${cpuLine(http.cpu, FLEET_CYCLES)}; http one job per op ${cpuLine(soloRun.cpu, FLEET_CYCLES)}; batch of 8 ${cpuLine(b8.cpu, FLEET_CYCLES)}`);
       console.error(
-        `fleet round ${r}: raw ${fmt(raw.rate)} /s, in-process ${fmt(inproc.value.stats.rate)} /s, http ${fmt(http.value.stats.rate)} /s, batch of 1 ${fmt(b1.value.rate)} /s, batch of 8 ${fmt(b8.value.rate)} /s`,
+        `fleet round ${r}: raw ${fmt(raw.rate)} /s, in-process ${fmt(inproc.value.stats.rate)} /s, http ${fmt(http.value.stats.rate)} /s, one job per op ${fmt(soloRun.value.stats.rate)} /s, batch of 1 ${fmt(b1.value.rate)} /s, batch of 8 ${fmt(b8.value.rate)} /s`,
       );
     }
     // Serial: what the fleet path adds to one op when nothing else is running.
@@ -248,17 +258,20 @@ function fleetSection(f: FleetFigures): string[] {
   const rate = (pick: (r: FleetFigures['rounds'][number]) => number) => med(f.rounds.map(pick));
   const ratio = (pick: (r: FleetFigures['rounds'][number]) => number) => f.rounds.map(pick);
   const httpVsRaw = ratio((r) => r.http.stats.rate / r.raw.rate);
+  const soloVsRaw = ratio((r) => r.solo.stats.rate / r.raw.rate);
+  const groupGain = ratio((r) => r.http.stats.rate / r.solo.stats.rate);
   const inprocVsRaw = ratio((r) => r.inproc.stats.rate / r.raw.rate);
   const batchVsRaw = (size: BatchSize) => ratio((r) => r.batch[size].rate / r.raw.rate);
   const batchName = (size: BatchSize) => `HTTP batch route, ${size === 1 ? 'one cycle (3 steps)' : `${size} cycles (${size * 3} steps)`} per request`;
   const ops = ['prepare', 'commit', 'remove'] as const;
-  const lat = (which: 'http' | 'inproc', op: (typeof ops)[number], q: number) => med(f.rounds.map((r) => p(r[which].latencies[op], q)));
+  const lat = (which: 'http' | 'solo' | 'inproc', op: (typeof ops)[number], q: number) => med(f.rounds.map((r) => p(r[which].latencies[op], q)));
   const show = (xs: number[]) => xs.map((x) => `${fmt(x * 100)} %`).join(', ');
   return [
     '## Fleet: HTTP → queue → worker, vs in-process and raw ioctls (one host)',
     '',
     `One API process (auth on: every request carries a namespaced bearer token; no rate limit), one worker`,
-    `process (concurrency ${FLEET_C}), MariaDB and Redis on this machine; the load`,
+    `process (concurrency ${FLEET_C}), MariaDB and Redis on this machine (a second API process, alike but with op groups off,`,
+    'serves the one-job-per-op row; each process\'s CPU counts only in its own rows); the load',
     `generator, the in-process snapshotter and the raw loop run in the bench process. Concurrency ${FLEET_C},`,
     `${FLEET_ROUNDS} rounds of ${FLEET_CYCLES} prepare→commit→remove cycles per case, interleaved, after ${FLEET_WARM_CYCLES.toLocaleString('en')} unrecorded`,
     'warm-up cycles through HTTP (the API and worker processes start cold); medians over rounds.',
@@ -268,23 +281,28 @@ function fleetSection(f: FleetFigures): string[] {
     '|---|---:|',
     `| raw ioctl cycle c=${FLEET_C} | ${fmt(rate((r) => r.raw.rate))} |`,
     `| in-process snapshotter c=${FLEET_C} | ${fmt(rate((r) => r.inproc.stats.rate))} |`,
-    `| HTTP end to end c=${FLEET_C} | ${fmt(rate((r) => r.http.stats.rate))} |`,
+    `| HTTP end to end c=${FLEET_C}, one request per op (op groups on, the default) | ${fmt(rate((r) => r.http.stats.rate))} |`,
+    `| HTTP end to end c=${FLEET_C}, one request and one job per op (SNAPFLEET_GROUP_SLOTS=0) | ${fmt(rate((r) => r.solo.stats.rate))} |`,
     ...BATCH_SIZES.map((size) => `| ${batchName(size)}, c=${FLEET_C} requests | ${fmt(rate((r) => r.batch[size].rate))} |`),
     '',
     '| ratio | median | per round | target |',
     '|---|---:|---|---:|',
     `| HTTP / raw ioctl | ${fmt(med(httpVsRaw) * 100)} % | ${show(httpVsRaw)} | ≥ 60 % |`,
+    `| HTTP, one job per op / raw ioctl | ${fmt(med(soloVsRaw) * 100)} % | ${show(soloVsRaw)} | — |`,
+    `| HTTP, op groups on / one job per op | ${fmt(med(groupGain) * 100)} % | ${show(groupGain)} | — |`,
     `| in-process / raw ioctl | ${fmt(med(inprocVsRaw) * 100)} % | ${show(inprocVsRaw)} | — |`,
     ...BATCH_SIZES.map((size) => `| ${batchName(size)} / raw ioctl | ${fmt(med(batchVsRaw(size)) * 100)} % | ${show(batchVsRaw(size))} | — |`),
     '',
-    'The batch route (`POST …/batch`) is not the flow the ≥ 60 % target names (one request and one job per op);',
-    'it is measured beside it because it is what a client with many ops at hand can send instead.',
+    'Both HTTP rows send one request per op; the first goes through an API process with its defaults, which',
+    'carries concurrent ops in shared `group` jobs while the host already has its jobs in flight (decisions.md,',
+    '"Op groups"); the second through a second API process of the same fleet with that switched off. The batch',
+    'route (`POST …/batch`) is measured beside them because it is what a client with many ops at hand can send.',
     '',
-    '| op | in-process p50 ms | HTTP p50 ms | added p50 ms (target ≤ 3) | in-process p99 ms | HTTP p99 ms |',
-    '|---|---:|---:|---:|---:|---:|',
+    '| op | in-process p50 ms | HTTP p50 ms | added p50 ms (target ≤ 3) | in-process p99 ms | HTTP p99 ms | one job per op p50 ms | one job per op p99 ms |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
     ...ops.map(
       (op) =>
-        `| ${op} | ${fmt(lat('inproc', op, 50), 2)} | ${fmt(lat('http', op, 50), 2)} | ${fmt(lat('http', op, 50) - lat('inproc', op, 50), 2)} | ${fmt(lat('inproc', op, 99), 2)} | ${fmt(lat('http', op, 99), 2)} |`,
+        `| ${op} | ${fmt(lat('inproc', op, 50), 2)} | ${fmt(lat('http', op, 50), 2)} | ${fmt(lat('http', op, 50) - lat('inproc', op, 50), 2)} | ${fmt(lat('inproc', op, 99), 2)} | ${fmt(lat('http', op, 99), 2)} | ${fmt(lat('solo', op, 50), 2)} | ${fmt(lat('solo', op, 99), 2)} |`,
     ),
     '',
     `The same cycles one at a time (concurrency 1, ${SERIAL_CYCLES} cycles each), so that no op queues behind another:`,
@@ -302,10 +320,10 @@ function fleetSection(f: FleetFigures): string[] {
     '',
     `| case | ${CPU_GROUPS.join(' | ')} | total |`,
     `|---|${CPU_GROUPS.map(() => '---:|').join('')}---:|`,
-    ...(['raw', 'inproc', 'http', 'batch1', 'batch8'] as const).map((which) => {
+    ...(['raw', 'inproc', 'http', 'solo', 'batch1', 'batch8'] as const).map((which) => {
       const per = (k: string) => med(f.rounds.map((r) => (r.cpu[which][k] ?? 0) / FLEET_CYCLES));
       const total = med(f.rounds.map((r) => Object.values(r.cpu[which]).reduce((a, b) => a + b, 0) / FLEET_CYCLES));
-      const names = { raw: 'raw ioctls', inproc: 'in-process', http: 'HTTP end to end', batch1: 'HTTP batch, 1 cycle per request', batch8: 'HTTP batch, 8 cycles per request' };
+      const names = { raw: 'raw ioctls', inproc: 'in-process', http: 'HTTP end to end', solo: 'HTTP, one job per op', batch1: 'HTTP batch, 1 cycle per request', batch8: 'HTTP batch, 8 cycles per request' };
       return `| ${names[which]} | ${CPU_GROUPS.map((k) => fmt(per(k), 2)).join(' | ')} | ${fmt(total, 2)} |`;
     }),
     '',

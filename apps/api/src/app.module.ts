@@ -29,6 +29,7 @@ import { TokenRevocationsRepository } from './repositories/token-revocations.rep
 import { HostService } from './services/host.service';
 import { JobWaiter } from './services/job-waiter.service';
 import { JobService } from './services/job.service';
+import { OpGrouper } from './services/op-grouper.service';
 import { SnapshotService } from './services/snapshot.service';
 import { TokenService } from './services/token.service';
 import { WebController } from './web/web.controller';
@@ -73,6 +74,7 @@ export class AppModule {
         DependencyHealth,
         QueueDashboard,
         JobWaiter,
+        OpGrouper,
         JobService,
         HostService,
         SnapshotService,

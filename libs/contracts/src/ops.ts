@@ -6,7 +6,7 @@ import { KeySchema, NamespaceSchema } from './identifiers';
 import { LabelsSchema } from './labels';
 import { MountSchema, SnapshotInfoSchema, UsageSchema } from './snapshot';
 
-export const OP_NAMES = ['prepare', 'view', 'commit', 'remove', 'update', 'usage', 'cleanup', 'fsck', 'batch'] as const;
+export const OP_NAMES = ['prepare', 'view', 'commit', 'remove', 'update', 'usage', 'cleanup', 'fsck', 'batch', 'group'] as const;
 export const OpNameSchema = z.enum(OP_NAMES);
 export type OpName = z.infer<typeof OpNameSchema>;
 
@@ -136,7 +136,46 @@ export const BatchResultSchema = z.object({
 });
 export type BatchResult = z.infer<typeof BatchResultSchema>;
 
-/** The op-log id of one step of a batch: `#` never occurs in a job id, so none collides. */
+/**
+ * Concurrent single-op requests the API carries in one job when the host already has jobs of
+ * its in flight (decisions.md, "Op groups"). Unlike a batch, the steps are independent: each
+ * has its own outcome, and steps that share no key run at the same time. Not a route: the API
+ * makes these jobs, and each request still answers for its own op alone.
+ */
+export const GroupPayloadSchema = z.object({
+  namespace: NamespaceSchema,
+  steps: z.array(BatchStepSchema).min(1).max(MAX_BATCH_STEPS),
+  /** Request id of each step's HTTP request, for the worker's logs. */
+  requestIds: z.array(z.string().max(200)).max(MAX_BATCH_STEPS).optional(),
+});
+export type GroupPayload = z.infer<typeof GroupPayloadSchema>;
+
+export const GroupStepOutcomeSchema = z.union([
+  z.object({ result: BatchStepResultSchema }).strict(),
+  z.object({ error: OpErrorSchema }).strict(),
+]);
+export type GroupStepOutcome = z.infer<typeof GroupStepOutcomeSchema>;
+
+export const GroupResultSchema = z.object({ outcomes: z.array(GroupStepOutcomeSchema) });
+export type GroupResult = z.infer<typeof GroupResultSchema>;
+
+/**
+ * The job id a request carried in a group answers with (its 202 Location): the group's id and
+ * the step's index. `.` never occurs in a server-made job id, and keyed ids are never grouped.
+ */
+export const groupStepJobId = (groupJobId: string, step: number): string => `${groupJobId}.${step}`;
+
+const GROUP_STEP_JOB_ID_RE = /^(op-[0-9a-f-]{36})\.(\d{1,3})$/;
+
+/** The group's job id and the step's index of a step's job id, or undefined for any other id. */
+export function parseGroupStepJobId(jobId: string): { groupJobId: string; step: number } | undefined {
+  const m = GROUP_STEP_JOB_ID_RE.exec(jobId);
+  if (!m) return undefined;
+  const step = Number(m[2]);
+  return step < MAX_BATCH_STEPS ? { groupJobId: m[1]!, step } : undefined;
+}
+
+/** The op-log id of one step of a batch or group: `#` never occurs in a job id, so none collides. */
 export const batchStepOpId = (batchOpId: string, step: number): string => `${batchOpId}#${step}`;
 
 /** Payload and result schema of each op, keyed by job name. */
@@ -150,6 +189,7 @@ export const OPS = {
   cleanup: { payload: CleanupPayloadSchema, result: CleanupResultSchema },
   fsck: { payload: FsckPayloadSchema, result: FsckReportSchema },
   batch: { payload: BatchPayloadSchema, result: BatchResultSchema },
+  group: { payload: GroupPayloadSchema, result: GroupResultSchema },
 } as const satisfies Record<OpName, { payload: z.ZodType; result: z.ZodType }>;
 
 export type OpPayload<N extends OpName> = z.input<(typeof OPS)[N]['payload']>;

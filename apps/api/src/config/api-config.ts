@@ -25,6 +25,13 @@ export const ApiEnvSchema = DatabaseEnvSchema.extend({
     .describe('bootstrap admin token (all scopes, all namespaces)'),
   SNAPFLEET_RATE_LIMIT: z.coerce.number().min(0).max(1e6).default(1000).describe('requests per second per token and API process; 0 = no limit'),
   SNAPFLEET_RATE_BURST: z.coerce.number().int().min(1).max(1e7).optional().describe('bucket size of the rate limit (default: 2 × SNAPFLEET_RATE_LIMIT)'),
+  SNAPFLEET_GROUP_SLOTS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(1024)
+    .default(2)
+    .describe('jobs of single ops this API process keeps in flight per host before further concurrent ops share jobs; 0 = never share'),
 });
 
 /** Who may do what: bearer tokens, the bootstrap admin token, and the per-token rate limit. */
@@ -46,6 +53,8 @@ export class ApiConfig {
     readonly hostTimeoutMs: number,
     readonly logLevel: (typeof LOG_LEVELS)[number],
     readonly auth: AuthConfig,
+    /** See SNAPFLEET_GROUP_SLOTS and OpGrouper. */
+    readonly groupSlots: number,
   ) {}
 
   static fromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfig {
@@ -69,6 +78,7 @@ export class ApiConfig {
         ratePerSecond: e.SNAPFLEET_RATE_LIMIT,
         burst: e.SNAPFLEET_RATE_BURST ?? Math.max(1, Math.ceil(2 * e.SNAPFLEET_RATE_LIMIT)),
       },
+      e.SNAPFLEET_GROUP_SLOTS,
     );
   }
 }

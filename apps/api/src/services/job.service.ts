@@ -1,13 +1,17 @@
 // Runs ops as jobs on their host's queue: host gate, idempotency, enqueue, wait, outcome.
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  batchStepOpId,
   decodeJobError,
+  groupStepJobId,
+  parseGroupStepJobId,
   invalidArgument,
   jobIdFor,
   jobOptionsFor,
   notFound,
   SnapfleetError,
   unavailable,
+  type BatchStep,
   type JobData,
   type JobView,
   type OpName,
@@ -19,7 +23,11 @@ import { MetadataRepository } from '../repositories/metadata.repository';
 import { canonicalJson } from '../util/canonical-json';
 import { HostService } from './host.service';
 import { isSettled, JobWaiter, type Settled } from './job-waiter.service';
-import { recordedJobView, toJobView } from './job-view';
+import { groupStepOutcome, groupStepView, recordedJobView, toJobView } from './job-view';
+import { OpGrouper, type GroupTicket } from './op-grouper.service';
+
+/** Ops a group job can carry: the single-snapshot mutations (a batch step's ops). */
+const GROUPABLE: ReadonlySet<OpName> = new Set<OpName>(['prepare', 'view', 'commit', 'remove', 'update']);
 
 /** How the client asked a job to be run and answered. */
 export interface JobRequestOptions {
@@ -45,9 +53,45 @@ export class JobService {
     @Inject(HostService) private readonly hosts: HostService,
     @Inject(JobWaiter) private readonly waiter: JobWaiter,
     @Inject(ApiMetrics) private readonly metrics: ApiMetrics,
+    @Inject(OpGrouper) private readonly grouper: OpGrouper,
   ) {}
 
   async run<N extends OpName>(host: string, op: N, payload: OpPayload<N>, opts: JobRequestOptions): Promise<JobOutcome> {
+    // Only an op whose client waits for it, under a job id nobody else knows, may share a
+    // job: a keyed request names its job, and an async one is answered with a job to poll.
+    if (!this.grouper.enabled || !GROUPABLE.has(op) || opts.idempotencyKey !== undefined || opts.waitMs <= 0) {
+      return this.runJob(host, op, payload, opts);
+    }
+    const down = await this.hosts.whyDown(host);
+    if (down && !opts.queueAlways) throw down;
+    const release = down ? undefined : this.grouper.trySlot(host);
+    if (down || release) {
+      try {
+        return await this.runJob(host, op, payload, opts);
+      } finally {
+        release?.();
+      }
+    }
+    const { namespace, ...fields } = payload as OpPayload<N> & { namespace: string };
+    const enqueuedAt = performance.now();
+    const ticket = await this.grouper.join(host, namespace, { op, ...fields } as unknown as BatchStep, opts.requestId);
+    try {
+      const waitMs = Math.max(1, opts.waitMs - (performance.now() - enqueuedAt));
+      const settled = await this.waiter.waitForSettled(host, ticket.jobId, waitMs, { reader: ticket.reader });
+      const outcome = await this.stepOutcome(host, ticket, settled);
+      this.metrics.observeJobWait(op, host, outcome.kind, (performance.now() - enqueuedAt) / 1000);
+      return outcome;
+    } catch (err) {
+      if (err instanceof SnapfleetError && err.details.jobId === undefined) {
+        throw new SnapfleetError(err.code, err.message, { ...err.details, host, jobId: groupStepJobId(ticket.jobId, ticket.step) }, { cause: err });
+      }
+      throw err;
+    } finally {
+      ticket.done();
+    }
+  }
+
+  private async runJob<N extends OpName>(host: string, op: N, payload: OpPayload<N>, opts: JobRequestOptions): Promise<JobOutcome> {
     const jobId = jobIdFor(opts.idempotencyKey);
     let waitMs = opts.waitMs;
     /** Set when this request enqueued the job: the job-wait histogram's start. */
@@ -92,6 +136,8 @@ export class JobService {
    * does not record it); a job it may not see does not exist for it.
    */
   async view(host: string, jobId: string, may: (namespace: string | undefined) => boolean = () => true): Promise<JobView> {
+    const step = parseGroupStepJobId(jobId);
+    if (step) return this.stepView(host, jobId, step.groupJobId, step.step, may);
     const missing = () =>
       notFound(`job ${jobId} does not exist on host ${host} (finished jobs are kept for a bounded time)`, { host, jobId });
     // State first: BullMQ writes a job's outcome and moves it to its final set in one
@@ -106,6 +152,47 @@ export class JobService {
     const record = await this.metadata.findOpRecord(host, jobId);
     if (record && may(record.namespace)) return recordedJobView(host, jobId, record.op, record.result, record.createdAt);
     throw missing();
+  }
+
+  /** An op carried in a group, seen through its group job, or through its op record once that is gone. */
+  private async stepView(host: string, jobId: string, groupJobId: string, step: number, may: (namespace: string | undefined) => boolean): Promise<JobView> {
+    const missing = () =>
+      notFound(`job ${jobId} does not exist on host ${host} (finished jobs are kept for a bounded time)`, { host, jobId });
+    const state = await this.queues.getJobState(host, groupJobId);
+    const job = await this.queues.getJob(host, groupJobId);
+    if (job) {
+      const payload = job.data.payload as { namespace?: unknown; steps?: unknown };
+      const op = Array.isArray(payload.steps) ? (payload.steps[step] as { op?: OpName } | undefined)?.op : undefined;
+      if (job.name !== 'group' || op === undefined || !may(typeof payload.namespace === 'string' ? payload.namespace : undefined)) throw missing();
+      return groupStepView(toJobView(host, job, state), jobId, op, step);
+    }
+    const record = await this.metadata.findOpRecord(host, batchStepOpId(groupJobId, step));
+    if (record && may(record.namespace)) return recordedJobView(host, jobId, record.op, record.result, record.createdAt);
+    throw missing();
+  }
+
+  /** A grouped op's outcome: its step's, once the group settled. */
+  private async stepOutcome(host: string, ticket: GroupTicket, settled: Settled): Promise<JobOutcome> {
+    const jobId = groupStepJobId(ticket.jobId, ticket.step);
+    const fromResult = (returnvalue: unknown): JobOutcome => {
+      const o = groupStepOutcome(returnvalue, ticket.step);
+      if ('result' in o) return { kind: 'completed', jobId, result: o.result };
+      return { kind: 'failed', jobId, error: new SnapfleetError(o.error.code, o.error.message, o.error.details ?? {}) };
+    };
+    const event = settled.event;
+    if (event?.type === 'completed') return fromResult(event.returnvalue);
+    if (event?.type === 'failed') return { kind: 'failed', jobId, error: decodeJobError(event.failedReason) };
+    if (isSettled(settled.state)) {
+      const job = await this.queues.getJob(host, ticket.jobId);
+      if (job && settled.state === 'completed') return fromResult(job.returnvalue);
+      if (job && settled.state === 'failed') return { kind: 'failed', jobId, error: decodeJobError(job.failedReason) };
+      if (!job) {
+        const record = await this.metadata.findOpRecord(host, batchStepOpId(ticket.jobId, ticket.step));
+        if (record) return { kind: 'completed', jobId, result: record.result };
+        throw notFound(`job ${jobId} on host ${host} disappeared before it finished`, { host, jobId });
+      }
+    }
+    return { kind: 'pending', jobId, job: await this.view(host, jobId) };
   }
 
   /**

@@ -16,3 +16,12 @@ export function stepOp(namespace: string, step: Step): StepOp {
   // Every step is its op's payload without the namespace (contracts' BatchStepSchema).
   return { op, payload: { namespace, ...fields } } as StepOp;
 }
+
+/**
+ * The snapshots a step touches: the keys it writes and the parent it reads. Two steps of a
+ * group that share one run in their order.
+ */
+export function stepConflictKeys(step: StepOp): string[] {
+  const p = step.payload as { key: string; name?: string; parent?: string };
+  return [p.key, ...(p.name === undefined ? [] : [p.name]), ...(p.parent === undefined ? [] : [p.parent])];
+}

@@ -13,5 +13,6 @@ export function snapshotOpHandlers(ops: SnapshotOpService): OpHandlerEntry[] {
     handlerFor('cleanup', (payload, exec) => ops.cleanup(payload, exec)),
     handlerFor('fsck', (_payload, exec) => ops.fsck(exec)),
     handlerFor('batch', (payload, exec) => ops.batch(payload, exec)),
+    handlerFor('group', (payload, exec) => ops.group(payload, exec)),
   ];
 }

@@ -90,5 +90,11 @@ export function jobBindings(job: Pick<Job, 'id' | 'name' | 'data'>): Record<stri
   const bindings: Record<string, string> = { jobId: job.id ?? '', op: job.name };
   const requestId: unknown = job.data && typeof job.data === 'object' ? (job.data as { requestId?: unknown }).requestId : undefined;
   if (typeof requestId === 'string' && requestId.length > 0) bindings.requestId = requestId.slice(0, MAX_REQUEST_ID_LENGTH);
+  // A group job carries the request id of each op it runs, in step order.
+  const payload: unknown = job.data && typeof job.data === 'object' ? (job.data as { payload?: unknown }).payload : undefined;
+  const requestIds: unknown = payload && typeof payload === 'object' ? (payload as { requestIds?: unknown }).requestIds : undefined;
+  if (Array.isArray(requestIds) && requestIds.length > 0) {
+    bindings.requestIds = requestIds.map((id) => (typeof id === 'string' ? id.slice(0, MAX_REQUEST_ID_LENGTH) : '')).join(',');
+  }
   return bindings;
 }

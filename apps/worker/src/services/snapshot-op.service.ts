@@ -11,6 +11,7 @@ import {
   type CleanupResult,
   type CreateResult,
   type FsckReport,
+  type GroupResult,
   type InfoResult,
   type OpContext,
   type OpName,
@@ -19,7 +20,8 @@ import {
 } from '@snapfleet/contracts';
 import { Snapshotter, fencedKeys, type Fenced } from '@snapfleet/snapshotter';
 import { PinoLogger } from 'nestjs-pino';
-import { stepOp, type StepOp } from '../jobs/batch-steps';
+import { stepConflictKeys, stepOp, type StepOp } from '../jobs/batch-steps';
+import { runKeyedSteps } from '../jobs/keyed-steps';
 import type { OpExecution, ParsedPayload } from '../jobs/op-handlers';
 import { WorkerMetrics } from '../metrics/worker-metrics';
 import { LockRepository } from '../repositories/lock.repository';
@@ -77,6 +79,41 @@ export class SnapshotOpService {
       // One registration for the whole lease; each step's commit still checks the token.
       if (ctx.fence !== undefined) await this.snapshotter.registerFence(fenced, ctx.fence);
       return this.runSteps(steps, { ...ctx, fenceRegistered: ctx.fence !== undefined }, exec);
+    });
+  }
+
+  /**
+   * Independent ops the API carried in one job (a group): one lease and one fence
+   * registration for all their keys, then every step at once except that steps sharing a
+   * key (or a parent) run in their order. Each step has its own outcome and op record
+   * (`<job id>#<step>`). A retryable step error fails the job once every step has settled;
+   * the retry replays the steps that took effect from the op log and runs the rest again.
+   */
+  group(payload: ParsedPayload<'group'>, exec: OpExecution): Promise<GroupResult> {
+    const steps = payload.steps.map((step) => stepOp(payload.namespace, step));
+    const keys = [...new Set(steps.flatMap((s) => fencedKeys(s.op, s.payload).keys))];
+    const fenced = { namespace: payload.namespace, keys };
+    return this.locked('group', fenced, exec, async (ctx) => {
+      if (ctx.fence !== undefined) await this.snapshotter.registerFence(fenced, ctx.fence);
+      const { progress: _own, ...stepCtx } = ctx;
+      const settled = await runKeyedSteps(steps.map(stepConflictKeys), (i) =>
+        this.runStep(steps[i]!, { ...stepCtx, fenceRegistered: ctx.fence !== undefined, opId: batchStepOpId(exec.opId, i) }),
+      );
+      const outcomes: GroupResult['outcomes'] = [];
+      for (const [i, s] of settled.entries()) {
+        if (s.status === 'fulfilled') {
+          outcomes.push({ result: s.value });
+          continue;
+        }
+        const typed = toSnapfleetError(s.reason);
+        const step = steps[i]!;
+        if (isRetryable(typed.code)) {
+          throw new SnapfleetError(typed.code, `group step ${i} (${step.op} ${JSON.stringify(step.payload.key)}): ${typed.message}`, { ...typed.details, step: i });
+        }
+        const details = Object.keys(typed.details).length > 0 ? { details: typed.details } : {};
+        outcomes.push({ error: { code: typed.code, message: typed.message, ...details } });
+      }
+      return { outcomes };
     });
   }
 
