@@ -10,6 +10,8 @@ import { SnapfleetClient } from '@snapfleet/client';
 import { settledDiff } from '../support/consistency';
 import { startFleet, type Fleet } from '../support/fleet';
 
+const FAST_STALLS = { SNAPFLEET_JOB_LOCK_MS: '2000', SNAPFLEET_STALLED_INTERVAL_MS: '1000', SNAPFLEET_LOCK_TTL_MS: '1000' };
+
 let fleet: Fleet;
 let client: SnapfleetClient;
 let host: string;
@@ -27,7 +29,8 @@ beforeAll(async () => {
     label: 'groups',
     hosts: 1,
     apis: 1,
-    workerEnv: { SNAPFLEET_FAULTS: JSON.stringify(faults) },
+    // Lost jobs are noticed within seconds (the SIGKILL test), by every worker of the host.
+    workerEnv: { ...FAST_STALLS, SNAPFLEET_FAULTS: JSON.stringify(faults) },
     apiEnv: { SNAPFLEET_GROUP_SLOTS: '1' },
   });
   client = new SnapfleetClient({ baseUrl: fleet.apis[0]!.url });
@@ -174,3 +177,42 @@ it('a grouped step that fails transiently fails the group; the retry replays the
   const d = await settledDiff(fleet.store, fleet.hosts[0]!);
   expect(d).toMatchObject({ missingOnDisk: [], orphansOnDisk: [] });
 }, 90_000);
+
+it('a group whose worker is SIGKILLed mid-way is run again by the next worker: the steps done replay, the rest run, every op is answered once', async () => {
+  await client.createSnapshotAndWait(ns, host, { key: 'kill-x1' });
+  await client.createSnapshotAndWait(ns, host, { key: 'kill-x2' });
+  const h = fleet.hosts[0]!;
+  // A worker that dies right after the first remove's commit.
+  const faults = [
+    { point: 'after-metadata', op: 'view', action: 'sleep', ms: 1500, times: 5 },
+    { point: 'after-commit', op: 'remove', action: 'kill' },
+  ];
+  for (const w of h.workers) await fleet.stop(w, 10_000);
+  const doomed = await fleet.startWorker(h.id, { SNAPFLEET_FAULTS: JSON.stringify(faults) });
+  // Once it died, a plain worker takes over the host's queue (and the group).
+  const replaced = new Promise<void>((resolve, reject) => {
+    doomed.once('exit', () => fleet.startWorker(h.id, { SNAPFLEET_FAULTS: '[]' }).then(() => resolve(), reject));
+  });
+  const before = await groupedOps();
+  const answers = await whileSlotTaken(() =>
+    Promise.all([
+      client.removeSnapshotAndWait(ns, host, 'kill-x1'),
+      client.createSnapshotAndWait(ns, host, { key: 'kill-k1' }),
+      client.createSnapshotAndWait(ns, host, { key: 'kill-k2' }),
+      client.removeSnapshotAndWait(ns, host, 'kill-x2'),
+    ]),
+  );
+  await replaced;
+  expect(doomed.signalCode).toBe('SIGKILL');
+  expect(answers[1].info.name).toBe('kill-k1');
+  expect(answers[2].info.name).toBe('kill-k2');
+  const added = [...(await groupedOps()).entries()].filter(([id]) => !before.has(id));
+  expect(added.flatMap(([, ops]) => ops).sort()).toEqual(['prepare', 'prepare', 'remove', 'remove']);
+  const names: string[] = [];
+  for await (const s of client.walkAll(ns, host)) names.push(s.name);
+  expect(names).toEqual(expect.arrayContaining(['kill-k1', 'kill-k2']));
+  expect(names).not.toEqual(expect.arrayContaining(['kill-x1']));
+  expect(names).not.toEqual(expect.arrayContaining(['kill-x2']));
+  const d = await settledDiff(fleet.store, h);
+  expect(d).toMatchObject({ missingOnDisk: [], orphansOnDisk: [] });
+}, 120_000);

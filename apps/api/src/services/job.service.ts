@@ -64,7 +64,7 @@ export class JobService {
     }
     const down = await this.hosts.whyDown(host);
     if (down && !opts.queueAlways) throw down;
-    const release = down ? undefined : this.grouper.trySlot(host);
+    const release = down ? undefined : this.grouper.trySlot(host, op as BatchStep['op']);
     if (down || release) {
       try {
         return await this.runJob(host, op, payload, opts);

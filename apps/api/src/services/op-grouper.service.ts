@@ -1,7 +1,7 @@
 // Group commit for the queue hop. Each job costs the same few Redis scripts, a lease and a
-// fence registration whatever it carries, so while a host already has `slots` jobs of this
-// process in flight, further single-op requests for it wait here (at most HOLD_MS) and leave
-// together as one `group` job when a slot frees. With nothing in flight an op goes alone at
+// fence registration whatever it carries, so while a host's lane already has `slots` jobs of
+// this process in flight, further single-op requests for it wait here (at most HOLD_MS) and
+// leave together as one `group` job when a slot frees. With nothing in flight an op goes alone at
 // once: grouping adds no latency to a lone op, only shares the cost of ops that would have
 // queued anyway. Each request still answers for its own op (see JobService).
 import { type BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
@@ -11,6 +11,15 @@ import { JobQueueRepository, type EventReader } from '../repositories/job-queue.
 
 /** Longest an op waits for a slot before its group leaves anyway. */
 const HOLD_MS = 25;
+
+/**
+ * A host's ops go in two lanes, each with its own slots: commits, and the rest. A group
+ * answers when its slowest step is done, and a commit (a btrfs snapshot, which waits for a
+ * btrfs transaction commit) takes many times a prepare or a remove: in one group, the fast ops
+ * would wait for the slow ones.
+ */
+const laneOf = (host: string, op: BatchStep['op']): string => `${host}\u0000${op === 'commit' ? 'commit' : 'other'}`;
+const hostOf = (lane: string): string => lane.slice(0, lane.indexOf('\u0000'));
 
 /** A job slot taken for a single op: release it once the op's wait ended. */
 export type Release = () => void;
@@ -38,9 +47,9 @@ interface Pending {
 
 @Injectable()
 export class OpGrouper implements BeforeApplicationShutdown {
-  /** Jobs this process has in flight per host (single ops and groups alike). */
+  /** Jobs this process has in flight per lane (single ops and groups alike). */
   private readonly inFlight = new Map<string, number>();
-  /** Ops waiting for a slot, per host and then namespace (a group is one namespace's). */
+  /** Ops waiting for a slot, per lane and then namespace (a group is one namespace's). */
   private readonly pending = new Map<string, Map<string, Pending>>();
   private readonly slots: number;
 
@@ -55,55 +64,59 @@ export class OpGrouper implements BeforeApplicationShutdown {
     return this.slots > 0;
   }
 
-  /** A slot for a job of one op when the host has one free and nobody waits for it. */
-  trySlot(host: string): Release | undefined {
-    if ((this.inFlight.get(host) ?? 0) >= this.slots || this.pending.has(host)) return undefined;
-    return this.take(host);
+  /** A slot for a job of one op when its lane has one free and nobody waits in it. */
+  trySlot(host: string, op: BatchStep['op']): Release | undefined {
+    const lane = laneOf(host, op);
+    if ((this.inFlight.get(lane) ?? 0) >= this.slots || this.pending.has(lane)) return undefined;
+    return this.take(lane);
   }
 
   /** Waits for the op's group to be added to the host's queue. */
   join(host: string, namespace: string, step: BatchStep, requestId: string | undefined): Promise<GroupTicket> {
+    const lane = laneOf(host, step.op);
     return new Promise((resolve, reject) => {
-      let byNamespace = this.pending.get(host);
-      if (!byNamespace) this.pending.set(host, (byNamespace = new Map()));
+      let byNamespace = this.pending.get(lane);
+      if (!byNamespace) this.pending.set(lane, (byNamespace = new Map()));
       let p = byNamespace.get(namespace);
       if (!p) {
-        const timer = setTimeout(() => this.flush(host, namespace), HOLD_MS);
+        const timer = setTimeout(() => this.flush(host, lane, namespace), HOLD_MS);
         byNamespace.set(namespace, (p = { members: [], timer }));
       }
       p.members.push({ step, requestId, resolve, reject });
-      if (p.members.length >= MAX_BATCH_STEPS) this.flush(host, namespace);
+      if (p.members.length >= MAX_BATCH_STEPS) this.flush(host, lane, namespace);
     });
   }
 
   /** Shutdown: whatever waits leaves now, so its requests can answer before the server closes. */
   beforeApplicationShutdown(): void {
-    for (const [host, byNamespace] of this.pending) for (const namespace of [...byNamespace.keys()]) this.flush(host, namespace);
+    for (const [lane, byNamespace] of this.pending) {
+      for (const namespace of [...byNamespace.keys()]) this.flush(hostOf(lane), lane, namespace);
+    }
   }
 
-  private take(host: string): Release {
-    this.inFlight.set(host, (this.inFlight.get(host) ?? 0) + 1);
+  private take(lane: string): Release {
+    this.inFlight.set(lane, (this.inFlight.get(lane) ?? 0) + 1);
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      const left = (this.inFlight.get(host) ?? 1) - 1;
-      if (left > 0) this.inFlight.set(host, left);
-      else this.inFlight.delete(host);
-      // The freed slot goes to whoever waits: every namespace's group of this host leaves.
-      const byNamespace = this.pending.get(host);
-      if (byNamespace) for (const namespace of [...byNamespace.keys()]) this.flush(host, namespace);
+      const left = (this.inFlight.get(lane) ?? 1) - 1;
+      if (left > 0) this.inFlight.set(lane, left);
+      else this.inFlight.delete(lane);
+      // The freed slot goes to whoever waits: every namespace's group of this lane leaves.
+      const byNamespace = this.pending.get(lane);
+      if (byNamespace) for (const namespace of [...byNamespace.keys()]) this.flush(hostOf(lane), lane, namespace);
     };
   }
 
-  private flush(host: string, namespace: string): void {
-    const byNamespace = this.pending.get(host);
+  private flush(host: string, lane: string, namespace: string): void {
+    const byNamespace = this.pending.get(lane);
     const p = byNamespace?.get(namespace);
     if (!byNamespace || !p) return;
     clearTimeout(p.timer);
     byNamespace.delete(namespace);
-    if (byNamespace.size === 0) this.pending.delete(host);
-    void this.send(host, namespace, p.members, this.take(host));
+    if (byNamespace.size === 0) this.pending.delete(lane);
+    void this.send(host, namespace, p.members, this.take(lane));
   }
 
   private async send(host: string, namespace: string, members: Member[], release: Release): Promise<void> {
