@@ -9,8 +9,8 @@ import { REPO } from './lib/prereqs.mjs';
 const DIR = join(REPO, 'test-results', 'reliability');
 const OUT = join(REPO, 'docs', 'reliability.md');
 /** Table order; each id is written by one fault test. */
-const EXPECTED = ['worker-kills', 'paused-worker', 'paused-worker-batch', 'redis-restart', 'mariadb-outage', 'host-loss', 'disk-full', 'fuzz-http', 'fuzz-grpc'];
-const RUN = 'npm run build:ts && npx vitest run test/faults test/e2e/fencing.e2e.test.ts && npm run reliability';
+const EXPECTED = ['worker-kills', 'paused-worker', 'paused-worker-batch', 'killed-worker-group', 'redis-restart', 'mariadb-outage', 'host-loss', 'disk-full', 'fuzz-http', 'fuzz-grpc'];
+const RUN = 'npm run build:ts && npx vitest run test/faults test/e2e/fencing.e2e.test.ts test/e2e/op-groups.e2e.test.ts && npm run reliability';
 
 function fail(msg) {
   console.error(`reliability report: ${msg}`);
