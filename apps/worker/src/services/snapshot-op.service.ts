@@ -73,13 +73,7 @@ export class SnapshotOpService {
    */
   batch(payload: ParsedPayload<'batch'>, exec: OpExecution): Promise<BatchResult> {
     const steps = payload.steps.map((step) => stepOp(payload.namespace, step));
-    const keys = [...new Set(steps.flatMap((s) => fencedKeys(s.op, s.payload).keys))];
-    const fenced = { namespace: payload.namespace, keys };
-    return this.locked('batch', fenced, exec, async (ctx) => {
-      // One registration for the whole lease; each step's commit still checks the token.
-      if (ctx.fence !== undefined) await this.snapshotter.registerFence(fenced, ctx.fence);
-      return this.runSteps(steps, { ...ctx, fenceRegistered: ctx.fence !== undefined }, exec);
-    });
+    return this.underOneLease('batch', payload.namespace, steps, exec, (ctx) => this.runSteps(steps, ctx, exec));
   }
 
   /**
@@ -91,14 +85,8 @@ export class SnapshotOpService {
    */
   group(payload: ParsedPayload<'group'>, exec: OpExecution): Promise<GroupResult> {
     const steps = payload.steps.map((step) => stepOp(payload.namespace, step));
-    const keys = [...new Set(steps.flatMap((s) => fencedKeys(s.op, s.payload).keys))];
-    const fenced = { namespace: payload.namespace, keys };
-    return this.locked('group', fenced, exec, async (ctx) => {
-      if (ctx.fence !== undefined) await this.snapshotter.registerFence(fenced, ctx.fence);
-      const { progress: _own, ...stepCtx } = ctx;
-      const settled = await runKeyedSteps(steps.map(stepConflictKeys), (i) =>
-        this.runStep(steps[i]!, { ...stepCtx, fenceRegistered: ctx.fence !== undefined, opId: batchStepOpId(exec.opId, i) }),
-      );
+    return this.underOneLease('group', payload.namespace, steps, exec, async (stepCtx) => {
+      const settled = await runKeyedSteps(steps.map(stepConflictKeys), (i) => this.runStep(steps[i]!, { ...stepCtx, opId: batchStepOpId(exec.opId, i) }));
       const outcomes: GroupResult['outcomes'] = [];
       for (const [i, s] of settled.entries()) {
         if (s.status === 'fulfilled') {
@@ -117,10 +105,24 @@ export class SnapshotOpService {
     });
   }
 
-  private async runSteps(steps: readonly StepOp[], ctx: OpContext, exec: OpExecution): Promise<BatchResult> {
+  /**
+   * One lease on every key the steps write and one fencing-token registration for them all
+   * (each step's commit still checks the token); `run` gets the context each step runs in,
+   * without the job's progress callback: the batch or group reports its own, a step's would
+   * jump back and forth between steps.
+   */
+  private underOneLease<R>(op: 'batch' | 'group', namespace: string, steps: readonly StepOp[], exec: OpExecution, run: (stepCtx: OpContext) => Promise<R>): Promise<R> {
+    const keys = [...new Set(steps.flatMap((s) => fencedKeys(s.op, s.payload).keys))];
+    const fenced = { namespace, keys };
+    return this.locked(op, fenced, exec, async (ctx) => {
+      if (ctx.fence !== undefined) await this.snapshotter.registerFence(fenced, ctx.fence);
+      const { progress: _own, ...stepCtx } = ctx;
+      return run({ ...stepCtx, fenceRegistered: ctx.fence !== undefined });
+    });
+  }
+
+  private async runSteps(steps: readonly StepOp[], stepCtx: OpContext, exec: OpExecution): Promise<BatchResult> {
     const results: BatchResult['results'] = [];
-    // The batch reports its own progress; a step's would jump back and forth between steps.
-    const { progress: _own, ...stepCtx } = ctx;
     let reported = performance.now();
     for (const [i, step] of steps.entries()) {
       try {
