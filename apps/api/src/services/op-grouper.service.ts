@@ -79,19 +79,17 @@ export class OpGrouper implements BeforeApplicationShutdown {
       if (!byNamespace) this.pending.set(lane, (byNamespace = new Map()));
       let p = byNamespace.get(namespace);
       if (!p) {
-        const timer = setTimeout(() => this.flush(host, lane, namespace), HOLD_MS);
+        const timer = setTimeout(() => this.flush(lane, namespace), HOLD_MS);
         byNamespace.set(namespace, (p = { members: [], timer }));
       }
       p.members.push({ step, requestId, resolve, reject });
-      if (p.members.length >= MAX_BATCH_STEPS) this.flush(host, lane, namespace);
+      if (p.members.length >= MAX_BATCH_STEPS) this.flush(lane, namespace);
     });
   }
 
   /** Shutdown: whatever waits leaves now, so its requests can answer before the server closes. */
   beforeApplicationShutdown(): void {
-    for (const [lane, byNamespace] of this.pending) {
-      for (const namespace of [...byNamespace.keys()]) this.flush(hostOf(lane), lane, namespace);
-    }
+    for (const [lane, byNamespace] of this.pending) for (const namespace of [...byNamespace.keys()]) this.flush(lane, namespace);
   }
 
   private take(lane: string): Release {
@@ -105,18 +103,18 @@ export class OpGrouper implements BeforeApplicationShutdown {
       else this.inFlight.delete(lane);
       // The freed slot goes to whoever waits: every namespace's group of this lane leaves.
       const byNamespace = this.pending.get(lane);
-      if (byNamespace) for (const namespace of [...byNamespace.keys()]) this.flush(hostOf(lane), lane, namespace);
+      if (byNamespace) for (const namespace of [...byNamespace.keys()]) this.flush(lane, namespace);
     };
   }
 
-  private flush(host: string, lane: string, namespace: string): void {
+  private flush(lane: string, namespace: string): void {
     const byNamespace = this.pending.get(lane);
     const p = byNamespace?.get(namespace);
     if (!byNamespace || !p) return;
     clearTimeout(p.timer);
     byNamespace.delete(namespace);
     if (byNamespace.size === 0) this.pending.delete(lane);
-    void this.send(host, namespace, p.members, this.take(lane));
+    void this.send(hostOf(lane), namespace, p.members, this.take(lane));
   }
 
   private async send(host: string, namespace: string, members: Member[], release: Release): Promise<void> {
@@ -132,13 +130,16 @@ export class OpGrouper implements BeforeApplicationShutdown {
       for (const m of members) m.reject(err);
       return;
     }
+    // The group's slot frees once every member's wait has ended (each calls its done once).
     let waiting = members.length;
-    const done = () => {
-      if (--waiting === 0) release();
-    };
     for (const [step, m] of members.entries()) {
-      let called = false;
-      m.resolve({ jobId, step, reader, done: () => (called ? undefined : ((called = true), done())) });
+      let ended = false;
+      const done = () => {
+        if (ended) return;
+        ended = true;
+        if (--waiting === 0) release();
+      };
+      m.resolve({ jobId, step, reader, done });
     }
   }
 }
