@@ -78,14 +78,11 @@ export class JobService {
     try {
       const waitMs = Math.max(1, opts.waitMs - (performance.now() - enqueuedAt));
       const settled = await this.waiter.waitForSettled(host, ticket.jobId, waitMs, { reader: ticket.reader });
-      const outcome = await this.stepOutcome(host, ticket, settled);
+      const outcome = await this.outcome(host, ticket.jobId, settled, ticket);
       this.metrics.observeJobWait(op, host, outcome.kind, (performance.now() - enqueuedAt) / 1000);
       return outcome;
     } catch (err) {
-      if (err instanceof SnapfleetError && err.details.jobId === undefined) {
-        throw new SnapfleetError(err.code, err.message, { ...err.details, host, jobId: groupStepJobId(ticket.jobId, ticket.step) }, { cause: err });
-      }
-      throw err;
+      throw namingJob(err, host, groupStepJobId(ticket.jobId, ticket.step));
     } finally {
       ticket.done();
     }
@@ -121,12 +118,7 @@ export class JobService {
       if (enqueuedAt !== undefined) this.metrics.observeJobWait(op, host, outcome.kind, (performance.now() - enqueuedAt) / 1000);
       return outcome;
     } catch (err) {
-      // The job exists (Redis or MySQL failed while waiting on it): the problem names it, so
-      // the client can still poll for its outcome.
-      if (err instanceof SnapfleetError && err.details.jobId === undefined) {
-        throw new SnapfleetError(err.code, err.message, { ...err.details, host, jobId }, { cause: err });
-      }
-      throw err;
+      throw namingJob(err, host, jobId);
     }
   }
 
@@ -171,30 +163,6 @@ export class JobService {
     throw missing();
   }
 
-  /** A grouped op's outcome: its step's, once the group settled. */
-  private async stepOutcome(host: string, ticket: GroupTicket, settled: Settled): Promise<JobOutcome> {
-    const jobId = groupStepJobId(ticket.jobId, ticket.step);
-    const fromResult = (returnvalue: unknown): JobOutcome => {
-      const o = groupStepOutcome(returnvalue, ticket.step);
-      if ('result' in o) return { kind: 'completed', jobId, result: o.result };
-      return { kind: 'failed', jobId, error: new SnapfleetError(o.error.code, o.error.message, o.error.details ?? {}) };
-    };
-    const event = settled.event;
-    if (event?.type === 'completed') return fromResult(event.returnvalue);
-    if (event?.type === 'failed') return { kind: 'failed', jobId, error: decodeJobError(event.failedReason) };
-    if (isSettled(settled.state)) {
-      const job = await this.queues.getJob(host, ticket.jobId);
-      if (job && settled.state === 'completed') return fromResult(job.returnvalue);
-      if (job && settled.state === 'failed') return { kind: 'failed', jobId, error: decodeJobError(job.failedReason) };
-      if (!job) {
-        const record = await this.metadata.findOpRecord(host, batchStepOpId(ticket.jobId, ticket.step));
-        if (record) return { kind: 'completed', jobId, result: record.result };
-        throw notFound(`job ${jobId} on host ${host} disappeared before it finished`, { host, jobId });
-      }
-    }
-    return { kind: 'pending', jobId, job: await this.view(host, jobId) };
-  }
-
   /**
    * True when a job with this id exists and asks for the same op and payload; a different
    * request under the same key is refused rather than answered with another request's result.
@@ -217,22 +185,44 @@ export class JobService {
     return true;
   }
 
-  private async outcome(host: string, jobId: string, settled: Settled | undefined): Promise<JobOutcome> {
+  /**
+   * The outcome of a job that settled (or not yet). For an op carried in a group, `step` names
+   * it: the group's job is read, the answer is the step's own, under the step's job id.
+   */
+  private async outcome(host: string, jobId: string, settled: Settled | undefined, step?: GroupTicket): Promise<JobOutcome> {
+    const answerId = step ? groupStepJobId(step.jobId, step.step) : jobId;
+    const completed = (returnvalue: unknown): JobOutcome => {
+      if (!step) return { kind: 'completed', jobId, result: returnvalue };
+      const o = groupStepOutcome(returnvalue, step.step);
+      if ('result' in o) return { kind: 'completed', jobId: answerId, result: o.result };
+      return { kind: 'failed', jobId: answerId, error: new SnapfleetError(o.error.code, o.error.message, o.error.details ?? {}) };
+    };
     const event = settled?.event;
-    if (event?.type === 'completed') return { kind: 'completed', jobId, result: event.returnvalue };
-    if (event?.type === 'failed') return { kind: 'failed', jobId, error: decodeJobError(event.failedReason) };
+    if (event?.type === 'completed') return completed(event.returnvalue);
+    if (event?.type === 'failed') return { kind: 'failed', jobId: answerId, error: decodeJobError(event.failedReason) };
     const state = settled?.state;
     if (state !== undefined && isSettled(state)) {
       const job = await this.queues.getJob(host, jobId);
-      if (job && state === 'completed') return { kind: 'completed', jobId, result: job.returnvalue };
-      if (job && state === 'failed') return { kind: 'failed', jobId, error: decodeJobError(job.failedReason) };
+      if (job && state === 'completed') return completed(job.returnvalue);
+      if (job && state === 'failed') return { kind: 'failed', jobId: answerId, error: decodeJobError(job.failedReason) };
       if (!job) {
         // Removed from Redis after it finished: the op's own record in MySQL still knows.
-        const record = await this.metadata.findOpRecord(host, jobId);
-        if (record) return { kind: 'completed', jobId, result: record.result };
-        throw notFound(`job ${jobId} on host ${host} disappeared before it finished`, { host, jobId });
+        const record = await this.metadata.findOpRecord(host, step ? batchStepOpId(step.jobId, step.step) : jobId);
+        if (record) return { kind: 'completed', jobId: answerId, result: record.result };
+        throw notFound(`job ${answerId} on host ${host} disappeared before it finished`, { host, jobId: answerId });
       }
     }
-    return { kind: 'pending', jobId, job: await this.view(host, jobId) };
+    return { kind: 'pending', jobId: answerId, job: await this.view(host, answerId) };
   }
+}
+
+/**
+ * A problem raised while waiting on a job that exists (Redis or MySQL failed meanwhile) names
+ * the job, so the client can still poll for its outcome.
+ */
+function namingJob(err: unknown, host: string, jobId: string): unknown {
+  if (err instanceof SnapfleetError && err.details.jobId === undefined) {
+    return new SnapfleetError(err.code, err.message, { ...err.details, host, jobId }, { cause: err });
+  }
+  return err;
 }
