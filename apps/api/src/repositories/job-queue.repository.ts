@@ -1,12 +1,13 @@
 // BullMQ behind one class: one Queue per host (created on first use, all on one shared
-// Redis connection), one QueueEvents per host while someone waits on that host's jobs, and
+// Redis connection), one event stream reader per host while someone waits on that host's jobs, and
 // the few reads the API needs. Nothing above this file imports bullmq or ioredis.
 import type { OnApplicationShutdown } from '@nestjs/common';
-import { Queue, QueueEvents, type Job } from 'bullmq';
+import { Queue, type Job } from 'bullmq';
 import IORedis, { type Redis } from 'ioredis';
 import { QUEUE_PREFIX, queueName, type JobData, type JobState, type Logger, type OpName } from '@snapfleet/contracts';
 import { redactUrl } from '../config/api-config';
 import { withDeadline } from '../util/deadline';
+import { JobEventStream, type StreamEnding } from './job-event-stream';
 import { queueError } from './redis-errors';
 
 export type SnapfleetJob = Job<JobData, unknown, OpName>;
@@ -16,33 +17,29 @@ export type JobOptions = Parameters<Queue['add']>[2];
 const STARTUP_TIMEOUT_MS = 8_000;
 /** Queue objects are cheap (they share the connection) but not free: at most this many. */
 const MAX_QUEUES = 4096;
-/** What an event said happened to a job (a wake-up hint, re-checked by reading the job). */
 /**
  * What the event stream said about a job. completed and failed carry the outcome: BullMQ
  * writes the event in the same script that stores the outcome on the job, so it is as
  * durable as the job itself and need not be read back.
  */
-export type SettleEvent =
-  | { type: 'completed'; returnvalue: unknown }
-  | { type: 'failed'; failedReason: string }
-  | { type: 'removed' };
+export type SettleEvent = StreamEnding;
 
 /** The BullMQ states a host queue's jobs are counted in (metrics). */
 export const QUEUE_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed'] as const;
 
 /** How far back a new event reader starts reading (see events()). */
 const READER_REWIND_MS = 10_000;
-/** A host's QueueEvents (one blocking connection) is closed after this long without waiters. */
+/** A host's event stream reader (one blocking connection) is closed after this long without waiters. */
 const EVENTS_IDLE_MS = 60_000;
 
 /** One host's event stream reader and the waiters it wakes, by job id. */
 interface HostEvents {
-  events: QueueEvents;
+  stream: JobEventStream;
   waiters: Map<string, Set<(event: SettleEvent) => void>>;
   idleTimer?: NodeJS.Timeout;
   /**
-   * Set by the first event this reader delivers. From then on it reads the stream from a
-   * position it has reached (BullMQ keeps that position across reconnects), not from "now".
+   * Set by the first entry this reader gets. From then on it reads the stream from a
+   * position it has reached (kept across reconnects), not from "now".
    */
   delivering: boolean;
 }
@@ -211,29 +208,25 @@ export class JobQueueRepository implements OnApplicationShutdown {
   private events(host: string): HostEvents {
     let h = this.hostEvents.get(host);
     if (h) return h;
-    // QueueEvents blocks on XREAD, so it needs a connection of its own (BullMQ makes it).
-    // It starts a little in the past rather than at "now" (stream ids are millisecond times):
-    // the job that made us start a reader may finish before its first XREAD, and would then
-    // be answered only by the first poll. A clock ahead of Redis's by more than the margin
-    // brings that back, no worse.
-    const events = new QueueEvents(queueName(host), {
-      connection: { url: this.redisUrl },
-      prefix: QUEUE_PREFIX,
-      lastEventId: `${Date.now() - READER_REWIND_MS}-0`,
-    });
+    // The reader starts a little in the past rather than at "now" (stream ids are
+    // millisecond times): the job that made us start a reader may finish before its first
+    // XREAD, and would then be answered only by the first poll. A clock ahead of Redis's by
+    // more than the margin brings that back, no worse.
     const waiters = new Map<string, Set<(event: SettleEvent) => void>>();
-    const wake = (jobId: string, event: SettleEvent) => {
-      entry.delivering = true;
-      for (const fn of waiters.get(jobId) ?? []) fn(event);
+    const entry: HostEvents = {
+      waiters,
+      delivering: false,
+      stream: new JobEventStream(this.redisUrl, this.queue(host).toKey('events'), `${Date.now() - READER_REWIND_MS}-0`, {
+        wants: (jobId) => waiters.has(jobId),
+        ending: (jobId, event) => {
+          for (const fn of waiters.get(jobId) ?? []) fn(event);
+        },
+        reached: () => {
+          entry.delivering = true;
+        },
+        error: (message) => this.log.debug({ host, err: message }, 'queue events error'),
+      }, `snapfleet-api-events:${host}`),
     };
-    events.on('added', () => {
-      entry.delivering = true;
-    });
-    events.on('completed', ({ jobId, returnvalue }) => wake(jobId, { type: 'completed', returnvalue }));
-    events.on('failed', ({ jobId, failedReason }) => wake(jobId, { type: 'failed', failedReason }));
-    events.on('removed', ({ jobId }) => wake(jobId, { type: 'removed' }));
-    events.on('error', (err: Error) => this.log.debug({ host, err: err.message }, 'queue events error'));
-    const entry: HostEvents = { events, waiters, delivering: false };
     h = entry;
     this.hostEvents.set(host, h);
     return h;
@@ -244,6 +237,6 @@ export class JobQueueRepository implements OnApplicationShutdown {
     if (!h) return;
     this.hostEvents.delete(host);
     clearTimeout(h.idleTimer);
-    await h.events.close().catch(() => undefined);
+    await h.stream.close().catch(() => undefined);
   }
 }

@@ -1,6 +1,6 @@
 // Waits for a job to settle. A completed or failed event carries the outcome (written in
 // the same script as the job's own), so it answers at once; any other wake-up re-reads the
-// job's state. QueueEvents only shortens the wait: a poll that backs off from 500 ms to 2 s
+// job's state. The event stream only shortens the wait: a poll that backs off from 500 ms to 2 s
 // covers the events that never arrive. A lost event delays an answer, never loses it. The
 // first state read (for a job that ended before anyone listened) is skipped when the
 // caller shows the event reader was already reading before the job existed.
