@@ -3,13 +3,13 @@
 // Everything is a real process started from dist/; dispose() stops and removes it all.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { QUEUE_PREFIX, queueName } from '@snapfleet/contracts';
-import { HostStore, MetaStore } from '@snapfleet/metastore';
+import { MetaStore } from '@snapfleet/metastore';
 import { makeTestDatabase, type TestDatabase } from './db';
 import { distEntry, REPO_ROOT } from './dist';
 import { createPool, type Pool } from './pool';
@@ -112,7 +112,10 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     },
     async startWorker(hostId, env = {}) {
       const h = fleet.host(hostId);
-      const proc = launch(`worker-${hostId}-${h.workers.length}`, 'apps/worker/src/main.js', {
+      const name = `worker-${hostId}-${h.workers.length}`;
+      const log = join(logs, `${name}.log`);
+      const logFrom = await stat(log).then((st) => st.size, () => 0);
+      const proc = launch(name, 'apps/worker/src/main.js', {
         SNAPFLEET_HOST_ID: hostId,
         SNAPFLEET_ROOT: h.root,
         SNAPFLEET_HEARTBEAT_MS: '500',
@@ -120,7 +123,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
         ...env,
       });
       h.workers.push(proc);
-      await waitForHeartbeat(fleet.store, hostId, proc);
+      await waitForWorkerStart(hostId, proc, log, logFrom);
       return proc;
     },
     async startApi(env = {}) {
@@ -205,13 +208,14 @@ async function waitUntil(what: string, proc: ChildProcess, check: () => Promise<
   throw new Error(`${what}: not ready within ${timeoutMs} ms`);
 }
 
-async function waitForHeartbeat(store: MetaStore, hostId: string, proc: ChildProcess): Promise<void> {
-  const since = Date.now() - 1000;
-  const hosts = new HostStore(store.dataSource);
-  await waitUntil(`worker of ${hostId}`, proc, async () => {
-    const h = await hosts.get(hostId);
-    return !!h?.heartbeatAt && h.heartbeatAt.getTime() >= since;
-  });
+/**
+ * Until this process says it started, which it does after its first heartbeat. Its own line,
+ * not the host row: a heartbeat there may be a worker's that just stopped, or another one's
+ * of the same host.
+ */
+async function waitForWorkerStart(hostId: string, proc: ChildProcess, log: string, logFrom: number): Promise<void> {
+  const line = `"msg":"worker of host ${hostId} started"`;
+  await waitUntil(`worker of ${hostId}`, proc, async () => (await readFile(log)).subarray(logFrom).includes(line));
 }
 
 async function waitForHttp(url: string, proc: ChildProcess): Promise<void> {
