@@ -7,7 +7,7 @@ import IORedis, { type Redis } from 'ioredis';
 import { QUEUE_PREFIX, queueName, type JobData, type JobState, type Logger, type OpName } from '@snapfleet/contracts';
 import { redactUrl } from '../config/api-config';
 import { withDeadline } from '../util/deadline';
-import { JobEventStream, type StreamEnding } from './job-event-stream';
+import { JobEventStream, type JobEventSink, type StreamEnding } from './job-event-stream';
 import { queueError } from './redis-errors';
 
 export type SnapfleetJob = Job<JobData, unknown, OpName>;
@@ -206,30 +206,31 @@ export class JobQueueRepository implements OnApplicationShutdown {
   }
 
   private events(host: string): HostEvents {
-    let h = this.hostEvents.get(host);
-    if (h) return h;
+    const existing = this.hostEvents.get(host);
+    if (existing) return existing;
+    const waiters = new Map<string, Set<(event: SettleEvent) => void>>();
+    const sink: JobEventSink = {
+      wants: (jobId) => waiters.has(jobId),
+      ending: (jobId, event) => {
+        for (const fn of waiters.get(jobId) ?? []) fn(event);
+      },
+      reached: () => {
+        entry.delivering = true;
+      },
+      error: (message) => this.log.debug({ host, err: message }, 'queue events error'),
+    };
     // The reader starts a little in the past rather than at "now" (stream ids are
     // millisecond times): the job that made us start a reader may finish before its first
     // XREAD, and would then be answered only by the first poll. A clock ahead of Redis's by
     // more than the margin brings that back, no worse.
-    const waiters = new Map<string, Set<(event: SettleEvent) => void>>();
+    const from = `${Date.now() - READER_REWIND_MS}-0`;
     const entry: HostEvents = {
       waiters,
       delivering: false,
-      stream: new JobEventStream(this.redisUrl, this.queue(host).toKey('events'), `${Date.now() - READER_REWIND_MS}-0`, {
-        wants: (jobId) => waiters.has(jobId),
-        ending: (jobId, event) => {
-          for (const fn of waiters.get(jobId) ?? []) fn(event);
-        },
-        reached: () => {
-          entry.delivering = true;
-        },
-        error: (message) => this.log.debug({ host, err: message }, 'queue events error'),
-      }, `snapfleet-api-events:${host}`),
+      stream: new JobEventStream(this.redisUrl, this.queue(host).toKey('events'), from, sink, `snapfleet-api-events:${host}`),
     };
-    h = entry;
-    this.hostEvents.set(host, h);
-    return h;
+    this.hostEvents.set(host, entry);
+    return entry;
   }
 
   private async closeEvents(host: string): Promise<void> {
