@@ -11,7 +11,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { Params } from 'nestjs-pino';
 import { PinoLogger } from 'nestjs-pino';
-import type { Level, LevelWithSilent } from 'pino';
+import { destination, type Level, type LevelWithSilent } from 'pino';
 import { tokenIdOf } from '../auth/auth-hook';
 import { JOB_ID_HEADER } from './job-reply';
 import { requestIdOf } from './request-id';
@@ -35,10 +35,11 @@ function jobAndToken(req: IncomingMessage, res: ServerResponse): Record<string, 
 
 /**
  * nestjs-pino without its request middleware (`forRoutes: []`): it still provides the root
- * logger and PinoLogger; installRequestLogging does the per-request part.
+ * logger and PinoLogger; installRequestLogging does the per-request part. Lines are written
+ * to stdout synchronously (decisions.md, "Log lines are written synchronously").
  */
 export function loggerParams(level: LevelWithSilent): Params {
-  return { forRoutes: [], pinoHttp: { level } };
+  return { forRoutes: [], pinoHttp: [{ level }, destination({ dest: 1, sync: true })] };
 }
 
 export function installRequestLogging(fastify: FastifyInstance, log: PinoLogger): void {
