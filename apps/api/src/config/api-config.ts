@@ -30,7 +30,7 @@ export const ApiEnvSchema = DatabaseEnvSchema.extend({
     .int()
     .min(0)
     .max(1024)
-    .default(2)
+    .default(1)
     .describe('jobs of single ops this API process keeps in flight per host before further concurrent ops share jobs; 0 = never share'),
 });
 
