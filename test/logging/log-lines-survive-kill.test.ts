@@ -13,6 +13,7 @@ function burstThenKill(loggerModule: string, call: string): { lines: string[]; s
   const script = `
     const { loggerParams } = require(${JSON.stringify(distEntry(loggerModule))});
     const params = ${call}.pinoHttp;
+    // Plain options (no destination of our own) is the regression this guards: pino's default, asynchronous.
     const [opts, stream] = Array.isArray(params) ? params : [params];
     const log = require('pino')(opts, stream);
     for (let i = 0; i < ${LINES}; i++) log.info({ i }, 'burst line');
