@@ -4,7 +4,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'libs/btrfs/native/build/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'libs/btrfs/native/build/**', 'coverage/**', '.snapfleet/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

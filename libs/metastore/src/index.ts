@@ -6,6 +6,7 @@ export * from './host-store';
 export * from './meta-store';
 export * from './meta-transaction';
 export * from './migrations';
-export { keyHash } from './rows';
+export { isoTime, keyHash } from './rows';
+export * from './read-pool';
 export * from './sql-errors';
 export * from './token-store';

@@ -49,7 +49,10 @@ async function all(filters: string[], limit: number): Promise<{ names: string[];
   let after: string | undefined;
   let pages = 0;
   do {
-    const page = await store.walk(host, ns, filters, { limit, ...(after ? { after } : {}) });
+    const args = { limit, ...(after ? { after } : {}) };
+    const page = await store.walk(host, ns, filters, args);
+    // The HTTP API sends walkJson's text: byte for byte what stringifying the page gives.
+    expect(await store.walkJson(host, ns, filters, args)).toBe(JSON.stringify(page));
     pages++;
     expect(page.snapshots.length).toBeLessThanOrEqual(limit);
     names.push(...page.snapshots.map((s) => s.name));

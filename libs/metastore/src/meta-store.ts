@@ -12,9 +12,10 @@ import {
   type SnapshotInfo,
   type Usage,
 } from '@snapfleet/contracts';
-import { createDataSource, ensureDatabase, configureSessions, rawPool } from './data-source';
+import { createDataSource, ensureDatabase, configureSessions, parseMysqlUrl, rawPool } from './data-source';
 import { MetaTransaction, registerFence, type DriverConnection, type Fence, type SnapshotRef } from './meta-transaction';
-import { keyHash, SNAPSHOT_COLUMNS, SNAPSHOT_FROM, toInfo, type SnapshotRow, type WalkRow } from './rows';
+import { infoJson, keyHash, SNAPSHOT_COLUMNS, SNAPSHOT_FROM, toInfo, type SnapshotRow, type WalkRow } from './rows';
+import { ReadPool } from './read-pool';
 import { metadataError } from './sql-errors';
 import { walkQuery } from './walk-query';
 
@@ -40,12 +41,18 @@ export interface WalkPage {
 }
 
 const WALK_BATCH = 500;
-/** Snapshot reads take DATETIMEs as text: turning them into ISO strings is cheaper than Dates. */
-const SNAPSHOT_READ = { dateStrings: true };
+/** A row of a walk page, with its info when the filter had to build it. */
+interface WalkHit {
+  row: WalkRow;
+  info?: SnapshotInfo;
+}
 const MAX_WALK_BATCH = 1001;
 
 export class MetaStore {
-  private constructor(readonly dataSource: DataSource) {}
+  private constructor(
+    readonly dataSource: DataSource,
+    private readonly reads: ReadPool,
+  ) {}
 
   static async open(opts: MetaStoreOptions): Promise<MetaStore> {
     if (opts.migrate !== false) await ensureDatabase(opts.url);
@@ -58,10 +65,11 @@ export class MetaStore {
       await ds.destroy().catch(() => undefined);
       throw err;
     }
-    return new MetaStore(ds);
+    return new MetaStore(ds, ReadPool.open(parseMysqlUrl(opts.url), opts.poolSize === undefined ? {} : { size: opts.poolSize }));
   }
 
   async close(): Promise<void> {
+    await this.reads.close().catch(() => undefined);
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 
@@ -79,11 +87,10 @@ export class MetaStore {
   }
 
   async getSnapshot(hostId: string, namespace: string, key: string): Promise<StoredSnapshot> {
-    const rows = await this.query<SnapshotRow[]>(
+    const rows = await this.read<SnapshotRow[]>(
       `SELECT ${SNAPSHOT_COLUMNS} FROM ${SNAPSHOT_FROM} WHERE s.host_id = ? AND s.namespace = ? AND s.key_hash = ?`,
       [hostId, namespace, keyHash(key)],
       'reading the snapshot',
-      SNAPSHOT_READ,
     );
     const row = rows[0];
     if (!row) throw notFound(`snapshot ${JSON.stringify(key)} does not exist`);
@@ -109,8 +116,6 @@ export class MetaStore {
    * One page of the namespace's snapshots matching containerd filters (OR of the given
    * strings), in row order. The cursor is the last row id returned, so pages stay stable
    * while snapshots come and go; `next` is given only when a further match exists.
-   * Equality tests on kind, name and parent narrow the SQL itself (walk-query.ts); when they
-   * are all the filter says, the page is one indexed query of `limit + 1` rows.
    */
   async walk(
     hostId: string,
@@ -118,33 +123,65 @@ export class MetaStore {
     filters: readonly string[],
     page: { limit?: number; after?: string } = {},
   ): Promise<WalkPage> {
+    const { hits, next } = await this.walkHits(hostId, namespace, filters, page);
+    const snapshots = hits.map((h) => h.info ?? toInfo(h.row));
+    return next === undefined ? { snapshots } : { snapshots, next };
+  }
+
+  /** The same page as walk(), as the JSON text of a WalkPage (what the HTTP API sends). */
+  async walkJson(
+    hostId: string,
+    namespace: string,
+    filters: readonly string[],
+    page: { limit?: number; after?: string } = {},
+  ): Promise<string> {
+    const { hits, next } = await this.walkHits(hostId, namespace, filters, page);
+    const items = hits.map((h) => (h.info ? JSON.stringify(h.info) : infoJson(h.row)));
+    return `{"snapshots":[${items.join(',')}]${next === undefined ? '' : `,"next":${JSON.stringify(next)}`}}`;
+  }
+
+  /**
+   * The rows of one walk page. Equality tests on kind, name and parent narrow the SQL itself
+   * (walk-query.ts); when they are all the filter says, the page is one indexed query of
+   * `limit + 1` rows. Other filters are matched here, on the info they had to build.
+   */
+  private async walkHits(
+    hostId: string,
+    namespace: string,
+    filters: readonly string[],
+    page: { limit?: number; after?: string },
+  ): Promise<{ hits: WalkHit[]; next?: string }> {
     const filter = parseFilters(filters);
     const eq = equalityConstraints(filter);
     const exact = eq?.exact === true;
     const limit = page.limit ?? Number.MAX_SAFE_INTEGER;
     const batch = exact ? Math.min(limit + 1, MAX_WALK_BATCH) : WALK_BATCH;
     let cursor = page.after === undefined ? 0 : parseCursor(page.after);
-    const out: SnapshotInfo[] = [];
+    const hits: WalkHit[] = [];
     for (;;) {
       const q = walkQuery(hostId, namespace, eq, cursor, batch);
-      const rows = await this.query<WalkRow[]>(q.sql, q.params, 'walking snapshots', SNAPSHOT_READ);
+      const rows = await this.read<WalkRow[]>(q.sql, q.params, 'walking snapshots');
       for (const row of rows) {
-        const info = toInfo(row);
-        if (!exact && !filter.match(snapshotAdaptor(info))) {
-          cursor = Number(row.id);
-          continue;
+        let hit: WalkHit = { row };
+        if (!exact) {
+          const info = toInfo(row);
+          if (!filter.match(snapshotAdaptor(info))) {
+            cursor = Number(row.id);
+            continue;
+          }
+          hit = { row, info };
         }
-        if (out.length === limit) return { snapshots: out, next: String(cursor) };
-        out.push(info);
+        if (hits.length === limit) return { hits, next: String(cursor) };
+        hits.push(hit);
         cursor = Number(row.id);
       }
-      if (rows.length < batch) return { snapshots: out };
+      if (rows.length < batch) return { hits };
     }
   }
 
   /** Every row of a host with what fsck compares against the disk. */
   async hostRows(hostId: string): Promise<{ id: number; kind: Kind; namespace: string; key: string; subvolumeId: number | null }[]> {
-    const rows = await this.query<{ id: number; kind: Kind; namespace: string; skey: Buffer; subvolume_id: number | null }[]>(
+    const rows = await this.read<{ id: number; kind: Kind; namespace: string; skey: Buffer; subvolume_id: number | null }[]>(
       'SELECT id, kind, namespace, skey, subvolume_id FROM snapshots WHERE host_id = ? ORDER BY id',
       [hostId],
       'listing snapshot rows',
@@ -160,7 +197,7 @@ export class MetaStore {
 
   /** Row ids and kinds of every snapshot of a host, for cleanup's disk comparison. */
   async idMap(hostId: string): Promise<Map<number, SnapshotRef['kind']>> {
-    const rows = await this.query<{ id: number; kind: SnapshotRef['kind'] }[]>(
+    const rows = await this.read<{ id: number; kind: SnapshotRef['kind'] }[]>(
       'SELECT id, kind FROM snapshots WHERE host_id = ?',
       [hostId],
       'listing snapshot ids',
@@ -170,13 +207,13 @@ export class MetaStore {
 
   /** Kind of the committed row `id`, or undefined when there is none. */
   async rowKind(id: number): Promise<Kind | undefined> {
-    const rows = await this.query<{ kind: Kind }[]>('SELECT kind FROM snapshots WHERE id = ?', [id], 'reading a row');
+    const rows = await this.read<{ kind: Kind }[]>('SELECT kind FROM snapshots WHERE id = ?', [id], 'reading a row');
     return rows[0]?.kind;
   }
 
   /** The stored result of an op that already took effect, read outside any transaction. */
   async findOp(hostId: string, opId: string): Promise<unknown> {
-    const rows = await this.query<{ result: string }[]>(
+    const rows = await this.read<{ result: string }[]>(
       'SELECT result FROM ops WHERE host_id = ? AND op_id = ?',
       [hostId, opId],
       'reading the op log',
@@ -207,21 +244,37 @@ export class MetaStore {
   }
 
   /**
-   * One statement on a pooled connection, straight on mysql2's pool: TypeORM's query runner
-   * (a runner object per call, promise wrappers capturing a stack per query) cost about a
-   * quarter of the API's CPU on the read path. Sessions are set up by configureSessions.
+   * One read-only statement on the read pool (read-pool.ts): DATETIMEs come back as text, ids
+   * and counts as numbers, JSON as its text.
    */
-  async query<T>(sql: string, params: unknown[], what: string, opts: { dateStrings?: boolean } = {}): Promise<T> {
+  async read<T>(sql: string, params: readonly unknown[], what: string): Promise<T> {
     try {
-      const q = opts.dateStrings === true ? { sql, dateStrings: true } : sql;
-      return await new Promise<T>((resolve, reject) =>
-        rawPool(this.dataSource).query(q, params, (err, rows) => (err ? reject(err) : resolve(rows as T))),
-      );
+      return await this.reads.query<T>(sql, params);
     } catch (err) {
       throw metadataError(err, what);
     }
   }
 
+  /** One round trip on each pool: reads and transactions may lose their server apart. */
+  async ping(): Promise<void> {
+    await Promise.all([this.read('SELECT 1', [], 'checking the read pool'), this.query('SELECT 1', [], 'checking the transaction pool')]);
+  }
+
+  /**
+   * Any one statement on its own (autocommit) on mysql2's pool under TypeORM, for writes
+   * outside transactions and for tools; hot reads use read(). Straight on the pool: TypeORM's
+   * query runner (a runner object per call, promise wrappers capturing a stack per query)
+   * costs more than the statement. Sessions are set up by configureSessions.
+   */
+  async query<T>(sql: string, params: unknown[], what: string): Promise<T> {
+    try {
+      return await new Promise<T>((resolve, reject) =>
+        rawPool(this.dataSource).query(sql, params, (err, rows) => (err ? reject(err) : resolve(rows as T))),
+      );
+    } catch (err) {
+      throw metadataError(err, what);
+    }
+  }
 }
 
 function parseCursor(after: string): number {

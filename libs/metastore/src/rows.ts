@@ -60,6 +60,21 @@ export function toInfo(row: WalkRow): SnapshotInfo {
   return info;
 }
 
+/**
+ * `JSON.stringify(toInfo(row))`, written straight from the row: a walk page becomes one
+ * string instead of a hundred objects stringified again (about a fifth of the API's CPU per
+ * page, docs/performance.md). Labels are embedded as stored: the store writes them with
+ * JSON.stringify, so their text is what parsing and stringifying them again would give.
+ */
+export function infoJson(row: WalkRow): string {
+  const labels = typeof row.labels === 'string' && row.labels.startsWith('{') ? row.labels : JSON.stringify(parseLabels(row.labels));
+  const parent = row.parent_key ? `,"parent":${JSON.stringify(row.parent_key.toString('utf8'))}` : '';
+  return (
+    `{"name":${JSON.stringify(row.skey.toString('utf8'))},"kind":${JSON.stringify(row.kind)},"labels":${labels},` +
+    `"created":"${isoTime(row.created_at)}","updated":"${isoTime(row.updated_at)}"${parent}}`
+  );
+}
+
 /** Stored labels drop empty values, as containerd's bolt store does. */
 export function normalizeLabels(labels: Labels | undefined): Labels {
   const out: Labels = {};

@@ -49,6 +49,16 @@ const CONNECTION_CODES = new Set([
   'ER_SERVER_SHUTDOWN',
   'ENOTFOUND',
   'EHOSTUNREACH',
+  // MariaDB's connector (the read pool)
+  'ER_GET_CONNECTION_TIMEOUT',
+  'ER_CONNECTION_TIMEOUT',
+  'ER_SOCKET_UNEXPECTED_CLOSE',
+  'ER_SOCKET_TIMEOUT',
+  'ER_SOCKET',
+  'ER_CMD_CONNECTION_CLOSED',
+  'ER_POOL_ALREADY_CLOSED',
+  'ER_CLOSING_POOL',
+  'ER_POOL_NO_CONNECTION',
 ]);
 
 export function isConnectionError(err: unknown): boolean {

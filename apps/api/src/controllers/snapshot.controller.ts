@@ -11,7 +11,6 @@ import {
   type InfoResult,
   type MountsResult,
   type SnapshotInfo,
-  type WalkResponse,
 } from '@snapfleet/contracts';
 import type { FastifyReply } from 'fastify';
 import type { z } from 'zod';
@@ -105,10 +104,14 @@ export class SnapshotController {
   }
 
   @Get(nestPath(ROUTES.walkSnapshots))
-  walk(
+  async walk(
     @ScopeParam() scope: SnapshotScope,
     @Query(new Validate(WalkQuerySchema, 'query')) query: z.infer<typeof WalkQuerySchema>,
-  ): Promise<WalkResponse> {
-    return this.snapshots.walk(scope, query);
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
+    // A WalkResponse already in JSON: Fastify sends a string with a JSON type as it is.
+    const page = await this.snapshots.walkJson(scope, query);
+    void reply.type('application/json; charset=utf-8');
+    return page;
   }
 }

@@ -1,7 +1,7 @@
 // MySQL behind one class: snapshot reads, host rows and the op log, each call bounded by a
 // deadline so a database that stops answering becomes a 503, not a hung request.
 import type { OnApplicationShutdown } from '@nestjs/common';
-import { type WalkPage, HostStore, MetaStore, TokenStore, metadataError, type HostRecord, type StoredSnapshot, type TokenRecord } from '@snapfleet/metastore';
+import { HostStore, MetaStore, TokenStore, isoTime, metadataError, type HostRecord, type StoredSnapshot, type TokenRecord } from '@snapfleet/metastore';
 import { OP_NAMES, type OpName } from '@snapfleet/contracts';
 import { redactUrl } from '../config/api-config';
 import { withDeadline } from '../util/deadline';
@@ -49,8 +49,9 @@ export class MetadataRepository implements OnApplicationShutdown {
     return withDeadline(this.store.getMountable(host, namespace, key), 'MySQL');
   }
 
-  walk(host: string, namespace: string, filters: readonly string[], page: { limit: number; after?: string }): Promise<WalkPage> {
-    return withDeadline(this.store.walk(host, namespace, filters, page), 'MySQL');
+  /** A walk page as its JSON text: the route sends it as is. */
+  walkJson(host: string, namespace: string, filters: readonly string[], page: { limit: number; after?: string }): Promise<string> {
+    return withDeadline(this.store.walkJson(host, namespace, filters, page), 'MySQL');
   }
 
   /**
@@ -61,7 +62,7 @@ export class MetadataRepository implements OnApplicationShutdown {
     // The metastore exposes the result only (findOp); the op name and time come from the
     // same row, read here with the metastore's own query helper.
     const rows = await withDeadline(
-      this.store.query<{ op: string; namespace: string | null; result: string; created_at: Date }[]>(
+      this.store.read<{ op: string; namespace: string | null; result: string; created_at: string }[]>(
         'SELECT op, namespace, result, created_at FROM ops WHERE host_id = ? AND op_id = ?',
         [host, opId],
         'reading the op log',
@@ -74,7 +75,7 @@ export class MetadataRepository implements OnApplicationShutdown {
       op: row.op,
       ...(row.namespace === null ? {} : { namespace: row.namespace }),
       result: JSON.parse(row.result) as unknown,
-      createdAt: row.created_at,
+      createdAt: new Date(isoTime(row.created_at)),
     };
   }
 
@@ -85,7 +86,7 @@ export class MetadataRepository implements OnApplicationShutdown {
    */
   async namespaceCounts(host: string): Promise<{ name: string; count: number }[]> {
     const rows = await withDeadline(
-      this.store.query<{ namespace: string; n: number | string }[]>(
+      this.store.read<{ namespace: string; n: number }[]>(
         'SELECT namespace, COUNT(*) AS n FROM snapshots WHERE host_id = ? GROUP BY namespace ORDER BY namespace',
         [host],
         'counting snapshots per namespace',
@@ -97,7 +98,7 @@ export class MetadataRepository implements OnApplicationShutdown {
 
   /** One round trip to MySQL (readiness); rejects when it fails or takes longer than `ms`. */
   async ping(ms: number): Promise<void> {
-    await withDeadline(this.store.query('SELECT 1', [], 'readiness check'), 'MySQL', ms);
+    await withDeadline(this.store.ping(), 'MySQL', ms);
   }
 
   listHosts(): Promise<HostRecord[]> {

@@ -13,7 +13,6 @@ import {
   type SnapshotInfo,
   type UpdatePayload,
   type Usage,
-  type WalkResponse,
   type BatchBodySchema,
   type CommitBodySchema,
   type CreateBodySchema,
@@ -56,8 +55,9 @@ export class SnapshotService {
     return { mounts, path: subvolumePath(host.root, kind, snap.id) };
   }
 
-  walk(s: SnapshotScope, q: z.infer<typeof WalkQuerySchema>): Promise<WalkResponse> {
-    return this.metadata.walk(s.host, s.namespace, q.filter, q.after === undefined ? { limit: q.limit } : { limit: q.limit, after: q.after });
+  /** One page, as the JSON text of a WalkResponse (built from the rows, not stringified). */
+  walkJson(s: SnapshotScope, q: z.infer<typeof WalkQuerySchema>): Promise<string> {
+    return this.metadata.walkJson(s.host, s.namespace, q.filter, q.after === undefined ? { limit: q.limit } : { limit: q.limit, after: q.after });
   }
 
   /** Committed: recorded at commit. View: zero, as containerd. Active: measured on the host. */

@@ -32,7 +32,7 @@ export class MetadataRepository implements OnApplicationShutdown {
 
   /** One round trip (readiness). */
   async ping(): Promise<void> {
-    await this.store.query('SELECT 1', [], 'readiness check');
+    await this.store.ping();
   }
 
   pruneOps(olderThan: Date): Promise<number> {
