@@ -60,7 +60,7 @@ export class MetadataRepository implements OnApplicationShutdown {
    */
   async findOpRecord(host: string, opId: string): Promise<OpRecord | undefined> {
     // The metastore exposes the result only (findOp); the op name and time come from the
-    // same row, read here with the metastore's own query helper.
+    // same row, read here through the metastore's read pool.
     const rows = await withDeadline(
       this.store.read<{ op: string; namespace: string | null; result: string; created_at: string }[]>(
         'SELECT op, namespace, result, created_at FROM ops WHERE host_id = ? AND op_id = ?',
