@@ -2,8 +2,10 @@
 // queue → worker process) at concurrency 16, side by side with the raw ioctl loop and the
 // in-process snapshotter on the same pool and database; per-op latency; and read
 // throughput (stat, walk) of one API process.
+import { execFile } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import autocannon from 'autocannon';
 import { type SnapfleetClient } from '@snapfleet/client';
 import type { BatchStep } from '@snapfleet/contracts';
@@ -85,8 +87,50 @@ export interface ReadRun {
   errors: number;
 }
 
-/** Drives GET `path` on the API with `connections` keep-alive connections for `seconds`. */
-export async function readLoad(baseUrl: string, path: string, seconds: number, token?: string, connections = 32): Promise<ReadRun> {
+/** The load generators of the read cases: wrk (C, one thread) and autocannon (in this process). */
+export type ReadTool = 'wrk' | 'autocannon';
+
+/**
+ * Drives GET `path` on the API with `connections` keep-alive connections for `seconds`.
+ * The generator shares the machine's two CPUs with the API and MariaDB, so what it costs per
+ * request is taken from them: wrk about 50 µs, autocannon about 170 µs (performance.md).
+ */
+export function readLoad(tool: ReadTool, baseUrl: string, path: string, seconds: number, token?: string, connections = 32): Promise<ReadRun> {
+  return tool === 'wrk' ? wrkLoad(baseUrl, path, seconds, token, connections) : autocannonLoad(baseUrl, path, seconds, token, connections);
+}
+
+async function wrkLoad(baseUrl: string, path: string, seconds: number, token: string | undefined, connections: number): Promise<ReadRun> {
+  const auth = token === undefined ? [] : ['-H', `authorization: Bearer ${token}`];
+  const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', ...auth, `${baseUrl}${path}`];
+  const { stdout } = await promisify(execFile)('wrk', args, { timeout: (seconds + 30) * 1000 });
+  return parseWrk(stdout);
+}
+
+/** wrk's text report: total requests, rate, latency percentiles (in us, ms or s), failures. */
+export function parseWrk(out: string): ReadRun {
+  const num = (re: RegExp, what: string): number => {
+    const m = re.exec(out);
+    if (!m) throw new Error(`wrk report has no ${what}:\n${out}`);
+    return Number(m[1]);
+  };
+  const ms = (q: string): number => {
+    const m = new RegExp(`^\\s*${q}%\\s+([\\d.]+)(us|ms|s)\\s*$`, 'm').exec(out);
+    if (!m) throw new Error(`wrk report has no ${q}th percentile:\n${out}`);
+    const unit = { us: 0.001, ms: 1, s: 1000 }[m[2] as 'us' | 'ms' | 's'];
+    return Math.round(Number(m[1]) * unit * 100) / 100;
+  };
+  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+  return {
+    requests: num(/(\d+) requests in/, 'request count'),
+    rate: num(/Requests\/sec:\s+([\d.]+)/, 'rate'),
+    p50ms: ms('50'),
+    p99ms: ms('99'),
+    non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0),
+    errors: socket ? socket.slice(1).reduce((a, b) => a + Number(b), 0) : 0,
+  };
+}
+
+async function autocannonLoad(baseUrl: string, path: string, seconds: number, token: string | undefined, connections: number): Promise<ReadRun> {
   const headers = token === undefined ? {} : { authorization: `Bearer ${token}` };
   const r = await autocannon({ url: `${baseUrl}${path}`, connections, duration: seconds, pipelining: 1, headers });
   return {

@@ -4,7 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { buildNativeAddon, buildTypeScript, ensureNodeModules, ensureServices, installMissing, REPO } from './lib/prereqs.mjs';
 
-installMissing();
+// wrk drives the read cases: a load generator that costs the shared CPUs little per request.
+installMissing({ extra: [{ cmd: 'wrk', pkg: 'wrk' }] });
 ensureNodeModules();
 await ensureServices();
 buildNativeAddon();

@@ -148,13 +148,13 @@ export class MetaTransaction {
     const labels = normalizeLabels(args.labels);
     const values = [args.kind, JSON.stringify(labels), now, now, args.opId ?? null];
     const ident = [this.hostId, args.namespace, keyHash(args.key), Buffer.from(args.key, 'utf8')];
-    const columns = 'host_id, namespace, key_hash, skey, kind, labels, created_at, updated_at, op_id, parent_id, parent_kind';
+    const columns = 'host_id, namespace, key_hash, skey, kind, labels, created_at, updated_at, op_id, parent_id, parent_kind, parent_key';
     const insert: Statement =
       args.parent === undefined
-        ? { sql: `INSERT INTO snapshots (${columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)`, params: [...ident, ...values] }
+        ? { sql: `INSERT INTO snapshots (${columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL)`, params: [...ident, ...values] }
         : {
             sql: `INSERT INTO snapshots (${columns})
-                  SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, p.id, 'committed' FROM snapshots p
+                  SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, p.id, 'committed', p.skey FROM snapshots p
                   WHERE p.host_id = ? AND p.namespace = ? AND p.key_hash = ? AND p.kind = 'committed'`,
             params: [...ident, ...values, this.hostId, args.namespace, keyHash(args.parent)],
           };
@@ -196,14 +196,12 @@ export class MetaTransaction {
    * order: the key must exist, the name must be free, the key must be active.
    */
   async getActiveForCommit(namespace: string, name: string, key: string): Promise<ActiveForCommit> {
-    // One statement: the subqueries (name taken, parent's key) read without locks — the
-    // parent cannot change or go while this child exists, and a name taken concurrently
-    // surfaces as already_exists at COMMIT.
+    // One statement: the subquery (name taken) reads without locks — a name taken
+    // concurrently surfaces as already_exists at COMMIT.
     const [rows] = await this.send(
       [
         {
-          sql: `SELECT s.id, s.kind, s.parent_id, s.subvolume_id,
-                  (SELECT p.skey FROM snapshots p WHERE p.id = s.parent_id) AS parent_key,
+          sql: `SELECT s.id, s.kind, s.parent_id, s.subvolume_id, s.parent_key,
                   EXISTS (SELECT 1 FROM snapshots n WHERE n.host_id = ? AND n.namespace = ? AND n.key_hash = ?) AS name_taken
                 FROM snapshots s WHERE s.host_id = ? AND s.namespace = ? AND s.key_hash = ? FOR UPDATE`,
           params: [this.hostId, namespace, keyHash(name), this.hostId, namespace, keyHash(key)],
@@ -267,7 +265,7 @@ export class MetaTransaction {
     const [rows] = await this.send(
       [
         {
-          sql: `SELECT s.id, s.kind, s.skey, (SELECT p.skey FROM snapshots p WHERE p.id = s.parent_id) AS parent_key,
+          sql: `SELECT s.id, s.kind, s.skey, s.parent_key,
                   s.labels, s.created_at
                 FROM snapshots s WHERE s.host_id = ? AND s.namespace = ? AND s.key_hash = ? FOR UPDATE`,
           params: [this.hostId, namespace, keyHash(key)],

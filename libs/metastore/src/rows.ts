@@ -22,14 +22,14 @@ export interface SnapshotRow {
   inodes: number | null;
 }
 
-/** Columns of SnapshotRow, for `SELECT ${SNAPSHOT_COLUMNS} FROM snapshots s LEFT JOIN snapshots p ...`. */
+/** Columns of SnapshotRow, for `SELECT ${SNAPSHOT_COLUMNS} FROM snapshots s`. The row carries its parent's key (migration 4). */
 export const SNAPSHOT_COLUMNS =
-  's.id, s.kind, s.skey, s.parent_id, p.skey AS parent_key, s.labels, s.created_at, s.updated_at, ' +
+  's.id, s.kind, s.skey, s.parent_id, s.parent_key, s.labels, s.created_at, s.updated_at, ' +
   's.subvolume_id, s.size_bytes, s.inodes';
 /** What a walk page needs of a row (toInfo's input and the cursor): fewer columns to decode per row. */
-export const WALK_COLUMNS = 's.id, s.kind, s.skey, p.skey AS parent_key, s.labels, s.created_at, s.updated_at';
+export const WALK_COLUMNS = 's.id, s.kind, s.skey, s.parent_key, s.labels, s.created_at, s.updated_at';
 export type WalkRow = Pick<SnapshotRow, 'id' | 'kind' | 'skey' | 'parent_key' | 'labels' | 'created_at' | 'updated_at'>;
-export const SNAPSHOT_FROM = 'snapshots s LEFT JOIN snapshots p ON p.id = s.parent_id';
+export const SNAPSHOT_FROM = 'snapshots s';
 
 export function parseLabels(text: string | object): Labels {
   // Most snapshots carry no labels: skip the parser for them (walk pages decode one per row).

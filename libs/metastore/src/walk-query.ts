@@ -1,10 +1,10 @@
 // The SQL of one walk batch: a namespace's snapshots after a cursor, in row order, narrowed
 // by the equalities a containerd filter implies. Built here so its plan can be tested.
 //
-// Left alone, MariaDB walks a namespace by the parent index and sorts it (every row of the
-// namespace read for each page), or by the primary key across every host's rows. A page of
-// `limit` rows should read about `limit` index entries, so:
-// - no name or parent test: the (host, namespace, id) index is forced, read in order;
+// Left alone, MariaDB may walk a namespace by the parent index and sort it (every row of the
+// namespace read for each page). A page of `limit` rows should read about `limit` rows, so:
+// - no name or parent test: the primary key, (host, namespace, id), is forced: rows are
+//   clustered in walk order and carry their parent's key, so a page is one range scan;
 // - name: the unique key finds the one row;
 // - parent: the parent's id is looked up first, then its children by the parent index.
 import type { Statement } from './meta-transaction';
@@ -33,9 +33,9 @@ export function walkQuery(hostId: string, namespace: string, eq: WalkConstraints
     params.push(hostId, namespace, keyHash(eq.parent));
   }
   const byKey = eq?.name !== undefined || (eq?.parent !== undefined && eq.parent !== '');
-  const hint = byKey ? '' : ' FORCE INDEX (snapshots_ref)';
+  const hint = byKey ? '' : ' FORCE INDEX (PRIMARY)';
   return {
-    sql: `SELECT ${WALK_COLUMNS} FROM snapshots s${hint} LEFT JOIN snapshots p ON p.id = s.parent_id
+    sql: `SELECT ${WALK_COLUMNS} FROM snapshots s${hint}
           WHERE ${where.join(' AND ')} AND s.id > ? ORDER BY s.id LIMIT ?`,
     params: [...params, cursor, batch],
   };

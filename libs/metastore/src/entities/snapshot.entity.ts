@@ -1,6 +1,7 @@
 // A snapshot row: containerd's storage record, one per (host, namespace, key). Its id names
-// the subvolume directory on the host (active/<id>, view/<id>, snapshots/<id>).
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+// the subvolume directory on the host (active/<id>, view/<id>, snapshots/<id>). Rows are
+// clustered by (host, namespace, id), the order a walk reads them in; the id alone stays unique.
+import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import type { Kind } from '@snapfleet/contracts';
 
 @Entity({ name: 'snapshots' })
@@ -8,10 +9,10 @@ export class SnapshotEntity {
   @PrimaryGeneratedColumn({ type: 'bigint', unsigned: true })
   id!: number;
 
-  @Column({ name: 'host_id', type: 'varchar', length: 63 })
+  @PrimaryColumn({ name: 'host_id', type: 'varchar', length: 63 })
   hostId!: string;
 
-  @Column({ type: 'varchar', length: 76 })
+  @PrimaryColumn({ type: 'varchar', length: 76 })
   namespace!: string;
 
   @Column({ name: 'key_hash', type: 'binary', length: 32 })
@@ -28,6 +29,10 @@ export class SnapshotEntity {
 
   @Column({ name: 'parent_kind', type: 'enum', enum: ['active', 'view', 'committed'], nullable: true })
   parentKind!: Kind | null;
+
+  /** The parent's key, copied at create: a committed snapshot's key never changes. */
+  @Column({ name: 'parent_key', type: 'varbinary', length: 4096, nullable: true })
+  parentKey!: Buffer | null;
 
   @Column({ type: 'longtext' })
   labels!: string;
