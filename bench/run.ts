@@ -192,7 +192,7 @@ async function fleetBench(): Promise<FleetFigures> {
     const api = fleet.apis[0]!;
     const admin = new SnapfleetClient({ baseUrl: api.url, token: BENCH_ADMIN });
     // The load runs with an ordinary namespaced token, as a build farm's clients would.
-    const { token } = await admin.createToken({ name: 'bench', namespaces: ['bench', 'reads'], scopes: ['read', 'write'] });
+    const { token } = await admin.createToken({ name: 'bench', namespaces: ['bench', 'reads', 'chain'], scopes: ['read', 'write'] });
     const client = new SnapfleetClient({ baseUrl: api.url, token });
     // A second API process, alike but for op groups switched off: the same requests, one job each.
     const soloApi = await fleet.startApi({ SNAPFLEET_GROUP_SLOTS: '0' });
@@ -283,6 +283,11 @@ async function fleetBench(): Promise<FleetFigures> {
         });
       }
       console.error(`${name}: ${fmt(by.wrk.rate)} req/s (wrk), ${fmt(by.autocannon.rate)} req/s (autocannon)`);
+      // A rate of refusals is no read figure: stop rather than report it.
+      for (const tool of ['wrk', 'autocannon'] as const) {
+        const failed = by[tool].non2xx + by[tool].errors;
+        if (failed > 0) throw new Error(`read case ${name} (${tool}): ${failed} of ${by[tool].requests} requests failed`);
+      }
       reads.push({ name, ...by });
     }
     return { rounds, reads, serial: { inproc: serialInproc, http: serialHttp } };
