@@ -47,3 +47,12 @@ it('reports a missing subvolume, an orphan, a wrong read-only flag', async () =>
   expect(await s.cleanup()).toEqual({ removed: 1 });
   expect((await s.fsck()).issues.map((i) => i.kind).sort()).toEqual(['missing-subvolume', 'wrong-readonly-flag']);
 });
+
+it("reports a row whose copy of its parent's key is not the parent's key", async () => {
+  await h.store.query('UPDATE snapshots SET parent_key = ? WHERE host_id = ? AND skey = ?', [Buffer.from('elsewhere'), s.hostId, Buffer.from('look')], 'damaging');
+  const r = await s.fsck();
+  expect(r.issues).toContainEqual(
+    expect.objectContaining({ kind: 'parent-key-mismatch', key: 'look', namespace: ns, detail: expect.stringContaining('"elsewhere"') }),
+  );
+  expect(r.issues.filter((i) => i.kind === 'parent-key-mismatch')).toHaveLength(1);
+});

@@ -69,6 +69,7 @@ export const FsckIssueSchema = z.object({
     'wrong-readonly-flag',
     'subvolume-id-mismatch',
     'not-a-subvolume',
+    'parent-key-mismatch',
     'stuck-job',
     'failed-job',
   ]),

@@ -1,6 +1,7 @@
 // The consistency check of one host: every metadata row against its subvolume (present, a
 // subvolume, read-only exactly when containerd's kind says so, the recorded subvolume id)
-// and every subvolume in the layout against the rows. Read-only: it reports, cleanup repairs
+// and every subvolume in the layout against the rows; and each row's copy of its parent's key
+// against the parent. Read-only: it reports, cleanup repairs
 // orphans. Run after the host's background deletes have settled, or they show as orphans.
 import { readdir, lstat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -17,6 +18,15 @@ export async function fsckHost(hostId: string, root: string, btrfs: BtrfsBackend
     expected.add(path);
     const found = await checkRow(btrfs, path, row);
     if (found) issues.push(found);
+  }
+  for (const m of await store.parentKeyMismatches(hostId)) {
+    issues.push({
+      kind: 'parent-key-mismatch',
+      id: m.id,
+      namespace: m.namespace,
+      key: m.key,
+      detail: `row names parent ${JSON.stringify(m.copied)}, the parent's key is ${JSON.stringify(m.actual)}`,
+    });
   }
   let subvolumes = 0;
   for (const dir of Object.values(KIND_DIRS)) {
