@@ -14,7 +14,7 @@ import {
 } from '@snapfleet/contracts';
 import { createDataSource, ensureDatabase, configureSessions, parseMysqlUrl, rawPool } from './data-source';
 import { MetaTransaction, registerFence, type DriverConnection, type Fence, type SnapshotRef } from './meta-transaction';
-import { infoJson, keyHash, SNAPSHOT_COLUMNS, SNAPSHOT_FROM, toInfo, type SnapshotRow, type WalkRow } from './rows';
+import { infoJson, keyHash, SNAPSHOT_COLUMNS, toInfo, type SnapshotRow, type WalkRow } from './rows';
 import { ReadPool } from './read-pool';
 import { metadataError } from './sql-errors';
 import { walkQuery } from './walk-query';
@@ -88,7 +88,7 @@ export class MetaStore {
 
   async getSnapshot(hostId: string, namespace: string, key: string): Promise<StoredSnapshot> {
     const rows = await this.read<SnapshotRow[]>(
-      `SELECT ${SNAPSHOT_COLUMNS} FROM ${SNAPSHOT_FROM} WHERE s.host_id = ? AND s.namespace = ? AND s.key_hash = ?`,
+      `SELECT ${SNAPSHOT_COLUMNS} FROM snapshots s WHERE s.host_id = ? AND s.namespace = ? AND s.key_hash = ?`,
       [hostId, namespace, keyHash(key)],
       'reading the snapshot',
     );

@@ -29,7 +29,6 @@ export const SNAPSHOT_COLUMNS =
 /** What a walk page needs of a row (toInfo's input and the cursor): fewer columns to decode per row. */
 export const WALK_COLUMNS = 's.id, s.kind, s.skey, s.parent_key, s.labels, s.created_at, s.updated_at';
 export type WalkRow = Pick<SnapshotRow, 'id' | 'kind' | 'skey' | 'parent_key' | 'labels' | 'created_at' | 'updated_at'>;
-export const SNAPSHOT_FROM = 'snapshots s';
 
 export function parseLabels(text: string | object): Labels {
   // Most snapshots carry no labels: skip the parser for them (walk pages decode one per row).
