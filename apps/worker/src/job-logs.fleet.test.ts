@@ -1,7 +1,7 @@
 // Logs of one op across processes, in a real fleet at debug level: every line the API and the
 // worker write about a mutation carries the request id, every worker line of its job carries
 // the job id, and so does the API's line of the request — so one grep for either finds the
-// whole story. "About the op" is told
+// whole story; the job's last line also says where its time went. "About the op" is told
 // without trusting those fields: any line that mentions the key, the request id or the job id
 // anywhere must carry them.
 import { randomBytes } from 'node:crypto';
@@ -86,6 +86,19 @@ it('API and worker lines of an op share its request id; the worker\'s carry its 
       expect(l.host, l.raw).toBe(host);
     }
   }
+
+  // The job's last line says where its time went: queue wait, lease wait, btrfs calls.
+  const done = (jobId: string) => workerLines.find((l) => l.jobId === jobId && (l.msg === 'job done' || l.msg === 'job failed'));
+  const [prepared, committed, failedRemove] = ops.map((o) => done(o.jobId));
+  for (const l of [prepared, committed, failedRemove]) {
+    expect(l?.waitMs, l?.raw).toEqual(expect.any(Number));
+    expect(l?.lockMs, l?.raw).toEqual(expect.any(Number));
+    expect(l!.ms as number, l?.raw).toBeGreaterThanOrEqual(Math.floor((l!.lockMs as number) + (l!.btrfsMs as number)) - 1);
+  }
+  // A prepare creates a subvolume and a commit snapshots one; a remove of a missing key calls no btrfs.
+  expect(prepared!.btrfsMs as number, prepared!.raw).toBeGreaterThan(0);
+  expect(committed!.btrfsMs as number, committed!.raw).toBeGreaterThan(0);
+  expect(failedRemove!.btrfsMs, failedRemove!.raw).toBe(0);
 
   // Nothing the worker wrote about the key escaped its job's context.
   const aboutKey = workerLines.filter((l) => l.raw.includes(key));

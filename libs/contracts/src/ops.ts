@@ -211,5 +211,10 @@ export interface OpContext {
   fenceRegistered?: boolean;
   /** Reports progress (0–100) of long operations. */
   progress?: (percent: number) => void;
+  /**
+   * Told the duration (ms) of each btrfs call on the op's own path (not the background
+   * deletes that follow it), so a caller can say where an op's time went.
+   */
+  btrfsTime?: (ms: number) => void;
 }
 

@@ -146,7 +146,7 @@ export class Snapshotter {
       const s = await tx.createSnapshot({ ...p, kind, ...(ctx.opId === undefined ? {} : { opId: ctx.opId }) });
       const target = subvolumePath(this.root, kind, s.id);
       await this.fault('after-metadata', op, tx);
-      const sub = await this.makeSubvolume(target, s.parentId, kind === 'view');
+      const sub = await this.makeSubvolume(target, s.parentId, kind === 'view', ctx);
       const undo = () => this.deleteSubvolume(target, `undoing ${op}`);
       try {
         tx.setSubvolumeId(s.id, sub.id);
@@ -160,7 +160,7 @@ export class Snapshotter {
   }
 
   /** New subvolume for a snapshot: empty, or a snapshot of the committed parent. */
-  private async makeSubvolume(target: string, parentId: number | null, readonly: boolean): Promise<SubvolumeInfo> {
+  private async makeSubvolume(target: string, parentId: number | null, readonly: boolean, ctx: OpContext): Promise<SubvolumeInfo> {
     const make = async () => {
       if (parentId !== null) return this.btrfs.snapshot(subvolumePath(this.root, 'committed', parentId), target, { readonly });
       // btrfs makes a new root 0777 minus the umask; containerd's layers start at 0755.
@@ -179,7 +179,7 @@ export class Snapshotter {
         await this.deleteIfPresent(target);
         return make();
       }
-    });
+    }, ctx);
   }
 
   async commit(payload: CommitPayload, ctx: OpContext = {}): Promise<InfoResult> {
@@ -190,12 +190,12 @@ export class Snapshotter {
       source = subvolumePath(this.root, 'active', active.id);
       const target = subvolumePath(this.root, 'committed', active.id);
       await this.fault('after-metadata', 'commit', tx);
-      const sub = await this.makeSnapshotOf(source, target);
+      const sub = await this.makeSnapshotOf(source, target, ctx);
       const undo = () => this.deleteSubvolume(target, 'undoing commit');
       try {
         // Measured on the new read-only snapshot: making it flushed and committed the
         // active's data, so no extra filesystem sync is needed.
-        const usage = await this.measureUsage(target, active.parentId === null ? undefined : source, false);
+        const usage = await this.measureUsage(target, active.parentId === null ? undefined : source, false, ctx);
         const info = tx.commitActive({ active, name: p.name, labels: p.labels, usage, subvolumeId: sub.id });
         const landed = async () => (await this.store.rowKind(active.id)) === 'committed';
         return { result: { info }, undo, landed };
@@ -213,7 +213,7 @@ export class Snapshotter {
     return result;
   }
 
-  private async makeSnapshotOf(source: string, target: string): Promise<SubvolumeInfo> {
+  private async makeSnapshotOf(source: string, target: string, ctx: OpContext): Promise<SubvolumeInfo> {
     return this.btrfsCall(`snapshotting ${source}`, async () => {
       try {
         return await this.btrfs.snapshot(source, target, { readonly: true });
@@ -224,19 +224,19 @@ export class Snapshotter {
         await this.deleteIfPresent(target);
         return this.btrfs.snapshot(source, target, { readonly: true });
       }
-    });
+    }, ctx);
   }
 
   /**
    * Usage of a snapshot's own changes: what changed in `path` since the snapshot `base` was
    * created from its parent (everything when there is no parent).
    */
-  private async measureUsage(path: string, base: string | undefined, sync: boolean): Promise<Usage> {
+  private async measureUsage(path: string, base: string | undefined, sync: boolean, ctx: OpContext = {}): Promise<Usage> {
     return this.btrfsCall(`measuring usage of ${path}`, async () => {
       if (base === undefined) return this.btrfs.usage(path, { sync });
       const b = await this.btrfs.subvolumeInfo(base);
       return this.btrfs.usage(path, { since: { transid: b.otransid, otime: b.otime }, sync });
-    });
+    }, ctx);
   }
 
   /**
@@ -449,11 +449,15 @@ export class Snapshotter {
     }
   }
 
-  private async btrfsCall<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  /** Runs one step of btrfs work, wrapping its failure with what failed; `ctx` is told how long it took. */
+  private async btrfsCall<T>(what: string, fn: () => Promise<T>, ctx?: OpContext): Promise<T> {
+    const started = ctx?.btrfsTime === undefined ? 0 : performance.now();
     try {
       return await fn();
     } catch (err) {
       throw btrfsFailure(err, this.hostId, what);
+    } finally {
+      ctx?.btrfsTime?.(performance.now() - started);
     }
   }
 

@@ -1,7 +1,7 @@
 // The worker's health and metrics listener in a real fleet: liveness, readiness with every
 // check (MySQL, Redis, the pool mounted and writable, taking jobs), readiness lost and back
 // when the pool goes read-only — ops failing then with EROFS, counted by errno — the op,
-// lock and job metrics after real ops, and a chosen port that is taken (bind-listener.test.ts
+// queue wait, lock, btrfs time and job metrics after real ops, and a chosen port that is taken (bind-listener.test.ts
 // covers the fallback from the default port).
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
@@ -90,7 +90,7 @@ describe('health', () => {
 });
 
 describe('metrics', () => {
-  it('op latency, jobs processed and failed, lock wait and pool bytes, per host', async () => {
+  it('op latency, jobs processed and failed, queue wait, lock wait, btrfs time and pool bytes, per host', async () => {
     expect((await snapshotCall('POST', '', { key: 'm-active' })).status).toBe(201);
     expect((await snapshotCall('POST', '/m-active/commit', { name: 'm-layer' })).status).toBe(201);
     expect((await snapshotCall('POST', '/no-such-key/commit', { name: 'x' })).status).toBe(404);
@@ -101,6 +101,9 @@ describe('metrics', () => {
     expect(sample(text, 'snapfleet_worker_jobs_processed_total', { ...h, op: 'commit' })).toBeGreaterThanOrEqual(2);
     expect(sample(text, 'snapfleet_worker_jobs_failed_total', { ...h, op: 'commit', code: 'not_found' })).toBe(1);
     expect(sample(text, 'snapfleet_worker_lock_wait_seconds_count', { ...h, op: 'prepare', outcome: 'acquired' })).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'snapfleet_worker_queue_wait_seconds_count', { ...h, op: 'prepare' })).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'snapfleet_worker_btrfs_seconds_count', { ...h, op: 'prepare' })).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'snapfleet_worker_btrfs_seconds_sum', { ...h, op: 'commit' })).toBeGreaterThan(0);
     expect(sample(text, 'snapfleet_worker_pool_free_bytes', h)).toBeGreaterThan(0);
     expect(sample(text, 'snapfleet_worker_pool_size_bytes', h)).toBeGreaterThanOrEqual(sample(text, 'snapfleet_worker_pool_free_bytes', h)!);
     expect(sample(text, 'process_resident_memory_bytes', h)).toBeGreaterThan(0);

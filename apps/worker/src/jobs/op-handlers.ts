@@ -4,6 +4,7 @@
 // never runs.
 import { OP_NAMES, type OPS, type OpName, type OpResult } from '@snapfleet/contracts';
 import type { z } from 'zod';
+import type { JobTiming } from './job-timing';
 
 /** Facts of one job execution a handler needs beyond its payload. */
 export interface OpExecution {
@@ -13,6 +14,8 @@ export interface OpExecution {
   firstRun: boolean;
   /** Reports progress (0–100) to the job. */
   progress: (percent: number) => void;
+  /** Where the attempt's time goes: the handler adds its lease wait and btrfs time. */
+  timing: JobTiming;
 }
 
 /** A payload as the op's schema outputs it (defaults applied). */

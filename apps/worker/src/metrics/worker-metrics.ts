@@ -1,11 +1,12 @@
 // The worker's Prometheus metrics, served at /metrics by the worker's HTTP listener: op
-// latency by op, lock wait, btrfs errors by errno, jobs processed and failed, the pool's free
-// and total bytes (read on scrape), and Node's process metrics. Every series carries the
-// host id (`host`, a default label of this registry).
+// latency by op, queue wait, lock wait, time in btrfs calls, btrfs errors by errno, jobs
+// processed and failed, the pool's free and total bytes (read on scrape), and Node's process
+// metrics. Every series carries the host id (`host`, a default label of this registry).
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { WORKER_CONFIG } from '../config/worker-config.module';
 import type { WorkerConfig } from '../config/worker-config';
+import type { JobTiming } from '../jobs/job-timing';
 import { PoolRepository } from '../repositories/pool.repository';
 
 /** Seconds: a snapshot op takes milliseconds; a cleanup of a big pool or a stuck disk, much longer. */
@@ -33,6 +34,22 @@ export class WorkerMetrics {
     name: 'snapfleet_worker_lock_wait_seconds',
     help: 'Time an op waited for the Redis leases on its keys',
     labelNames: ['op', 'outcome'] as const,
+    buckets: LOCK_BUCKETS,
+    registers: [this.registry],
+  });
+
+  private readonly queueWait = new Histogram({
+    name: 'snapfleet_worker_queue_wait_seconds',
+    help: 'Time a job waited in the host queue before a worker started it (first starts only; API and worker clocks)',
+    labelNames: ['op'] as const,
+    buckets: OP_BUCKETS,
+    registers: [this.registry],
+  });
+
+  private readonly btrfsTime = new Histogram({
+    name: 'snapfleet_worker_btrfs_seconds',
+    help: 'Time one job attempt spent in btrfs calls on its op\'s path (background deletes not included)',
+    labelNames: ['op'] as const,
     buckets: LOCK_BUCKETS,
     registers: [this.registry],
   });
@@ -80,10 +97,16 @@ export class WorkerMetrics {
     poolBytes('snapfleet_worker_pool_size_bytes', 'Size of the host\'s btrfs pool (statfs)', (fs) => fs.size);
   }
 
+  /** A job attempt starts; `waitMs` is its queue wait when it has one (job-timing.ts). */
+  jobStarted(op: string, waitMs: number | undefined): void {
+    if (waitMs !== undefined) this.queueWait.observe({ op }, waitMs / 1000);
+  }
+
   /** One finished job attempt. `errno`: the btrfs errno code when a btrfs call failed it. */
-  jobFinished(op: string, seconds: number, failure?: { code: string; errno?: string }): void {
+  jobFinished(op: string, seconds: number, timing: Pick<JobTiming, 'btrfsMs'>, failure?: { code: string; errno?: string }): void {
     this.processed.inc({ op });
     this.opDuration.observe({ op, outcome: failure ? 'failed' : 'completed' }, seconds);
+    if (timing.btrfsMs > 0) this.btrfsTime.observe({ op }, timing.btrfsMs / 1000);
     if (!failure) return;
     this.failed.inc({ op, code: failure.code });
     if (failure.errno) this.btrfsErrors.inc({ op, errno: failure.errno });

@@ -10,6 +10,7 @@ import { OPS, OP_NAMES, SnapfleetError, describeIssues, invalidArgument, isRetry
 import { PinoLogger } from 'nestjs-pino';
 import { isFirstRun } from '../jobs/first-run';
 import { toJobFailure } from '../jobs/job-failure';
+import { JobTiming, queueWaitMs } from '../jobs/job-timing';
 import { OpHandlerMap } from '../jobs/op-handlers';
 import { snapshotOpHandlers } from '../jobs/snapshot-op-handlers';
 import { WorkerMetrics } from '../metrics/worker-metrics';
@@ -39,25 +40,27 @@ export class OpJobService {
     const ms = () => Math.round(performance.now() - started);
     // A job name that is no op is one label value, whatever was enqueued.
     const op = (OP_NAMES as readonly string[]).includes(job.name) ? job.name : 'unknown';
+    const timing = new JobTiming(queueWaitMs(job));
+    this.metrics.jobStarted(op, timing.waitMs);
     this.log.debug({ attempt: job.attemptsMade + 1 }, 'job started');
     try {
-      const result = await this.execute(job);
-      this.log.info({ ms: ms() }, 'job done');
-      this.metrics.jobFinished(op, (performance.now() - started) / 1000);
+      const result = await this.execute(job, timing);
+      this.log.info({ ms: ms(), ...timing.logFields() }, 'job done');
+      this.metrics.jobFinished(op, (performance.now() - started) / 1000, timing);
       return result;
     } catch (err) {
       const typed = toSnapfleetError(err);
       const retry = isRetryable(typed.code);
-      this.metrics.jobFinished(op, (performance.now() - started) / 1000, { code: typed.code, errno: errnoOf(typed) });
+      this.metrics.jobFinished(op, (performance.now() - started) / 1000, timing, { code: typed.code, errno: errnoOf(typed) });
       this.log[retry ? 'warn' : 'info'](
-        { ms: ms(), code: typed.code, err: typed.message, retry, attempt: job.attemptsMade + 1 },
+        { ms: ms(), ...timing.logFields(), code: typed.code, err: typed.message, retry, attempt: job.attemptsMade + 1 },
         retry ? 'job failed; BullMQ retries it' : 'job failed',
       );
       throw toJobFailure(typed);
     }
   }
 
-  private async execute(job: Job): Promise<unknown> {
+  private async execute(job: Job, timing: JobTiming): Promise<unknown> {
     const entry = this.handlers.get(job.name);
     if (!entry) throw invalidArgument(`unknown op ${JSON.stringify(job.name)}: expected one of ${this.handlers.ops.join(', ')}`);
     const op = entry.op as OpName;
@@ -69,6 +72,7 @@ export class OpJobService {
     const result = await entry.handle(parsed.data as never, {
       opId: job.id,
       firstRun: isFirstRun(job),
+      timing,
       progress: (percent) => {
         job.updateProgress(percent).catch((err: unknown) => this.log.debug({ err: String(err) }, 'progress update lost'));
       },

@@ -21,6 +21,7 @@ import {
 import { Snapshotter, fencedKeys, type Fenced } from '@snapfleet/snapshotter';
 import { PinoLogger } from 'nestjs-pino';
 import { stepConflictKeys, stepOp, type StepOp } from '../jobs/batch-steps';
+import type { JobTiming } from '../jobs/job-timing';
 import { runKeyedSteps } from '../jobs/keyed-steps';
 import type { OpExecution, ParsedPayload } from '../jobs/op-handlers';
 import { WorkerMetrics } from '../metrics/worker-metrics';
@@ -183,7 +184,7 @@ export class SnapshotOpService {
   }
 
   /** Leases the keys, timing the wait (lock contention shows in snapfleet_worker_lock_wait_seconds). */
-  private async acquire(op: OpName, namespace: string, keys: readonly string[]) {
+  private async acquire(op: OpName, namespace: string, keys: readonly string[], timing: JobTiming) {
     const started = performance.now();
     const seconds = () => (performance.now() - started) / 1000;
     try {
@@ -193,14 +194,24 @@ export class SnapshotOpService {
     } catch (err) {
       this.metrics.lockWaited(op, seconds(), false);
       throw err;
+    } finally {
+      timing.lockMs += performance.now() - started;
     }
   }
 
   private async locked<R>(op: OpName, fenced: Fenced, exec: OpExecution, run: (ctx: OpContext) => Promise<R>): Promise<R> {
-    const ctx: OpContext = { opId: exec.opId, firstRun: exec.firstRun, progress: exec.progress };
+    const timing = exec.timing;
+    const ctx: OpContext = {
+      opId: exec.opId,
+      firstRun: exec.firstRun,
+      progress: exec.progress,
+      btrfsTime: (ms) => {
+        timing.btrfsMs += ms;
+      },
+    };
     const { namespace, keys } = fenced;
     if (keys.length === 0) return run(ctx);
-    const lease = await this.acquire(op, namespace, keys);
+    const lease = await this.acquire(op, namespace, keys, timing);
     // Nothing to interrupt: the metadata store checks the fence at commit and refuses a
     // holder that lost its lease (the op then fails `aborted` and is retried). Worth a line
     // for whoever wonders why.
