@@ -390,6 +390,10 @@ describe('jobs, waiting and idempotency', () => {
     expect(job.state).toBe('completed');
     expect((job.result as CreateResult).info.name).toBe('async-1');
     expect(job.finishedAt).toEqual(expect.any(String));
+    // Created, started, finished: in that order (one machine's clock here).
+    expect(job.startedAt).toEqual(expect.any(String));
+    expect(Date.parse(job.createdAt)).toBeLessThanOrEqual(Date.parse(job.startedAt!));
+    expect(Date.parse(job.startedAt!)).toBeLessThanOrEqual(Date.parse(job.finishedAt!));
   });
 
   it('answers 202 when the wait runs out, and the job finishes later', async () => {
@@ -400,6 +404,16 @@ describe('jobs, waiting and idempotency', () => {
       expect(r.status, r.text).toBe(202);
       expect(Date.now() - t0).toBeLessThan(3000);
       expect(['waiting', 'active']).toContain(r.body.job.state);
+      // Held by its worker: started, not finished.
+      const location = r.headers.get('location') ?? '';
+      let held = r.body.job as JobView;
+      for (let i = 0; i < 60 && held.state !== 'active'; i++) {
+        await new Promise((res) => setTimeout(res, 50));
+        held = (await call('GET', location)).body as JobView;
+      }
+      expect(held.state).toBe('active');
+      expect(held.startedAt).toEqual(expect.any(String));
+      expect(held.finishedAt).toBeUndefined();
       release();
       const job = await pollJob(r.headers.get('location') ?? '');
       expect(job.state).toBe('completed');

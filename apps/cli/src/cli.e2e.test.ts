@@ -339,7 +339,10 @@ describe('jobs', () => {
     const id = /^job\s+(\S+)$/m.exec(human.stdout)![1]!;
     const waited = ok(await snapctl(['jobs', 'wait', id]));
     expect(waited.stdout).toMatch(/^state\s+completed$/m);
-    expect(ok(await snapctl(['jobs', 'get', id])).stdout).toMatch(/^op\s+commit$/m);
+    const shown = ok(await snapctl(['jobs', 'get', id])).stdout;
+    expect(shown).toMatch(/^op\s+commit$/m);
+    // Its times, created → started → finished.
+    expect(shown).toMatch(/^created\s+\S+\nstarted\s+\S+\nfinished\s+\S+$/m);
   });
 
   it('a job that fails makes jobs wait exit with its error', async () => {

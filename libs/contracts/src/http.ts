@@ -78,6 +78,7 @@ export const JobViewSchema = z.object({
   attempts: z.number().int().nonnegative(),
   progress: z.number().min(0).max(100).optional(),
   createdAt: z.string(),
+  startedAt: z.string().optional().describe('when a worker started its latest attempt (absent while it waits for its first)'),
   finishedAt: z.string().optional(),
 });
 export type JobView = z.infer<typeof JobViewSchema>;

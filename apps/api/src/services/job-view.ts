@@ -15,6 +15,10 @@ export function toJobView(host: string, job: SnapfleetJob, state: JobState): Job
   if (state === 'completed') view.result = job.returnvalue;
   if (state === 'failed') view.error = decodeJobError(job.failedReason).toJSON();
   if (typeof job.progress === 'number' && job.progress >= 0 && job.progress <= 100) view.progress = job.progress;
+  // A job back in the queue (stalled, or waiting out a retry's backoff) shows no start until it starts again.
+  if (job.processedOn !== undefined && (state === 'active' || state === 'completed' || state === 'failed')) {
+    view.startedAt = new Date(job.processedOn).toISOString();
+  }
   if (job.finishedOn !== undefined && (state === 'completed' || state === 'failed')) {
     view.finishedAt = new Date(job.finishedOn).toISOString();
   }
@@ -24,7 +28,7 @@ export function toJobView(host: string, job: SnapfleetJob, state: JobState): Job
 /** A job BullMQ no longer holds, rebuilt from the result its op recorded in MySQL. */
 export function recordedJobView(host: string, jobId: string, op: OpName, result: unknown, at: Date): JobView {
   const time = at.toISOString();
-  return { id: jobId, host, op, state: 'completed', result, attempts: 1, createdAt: time, finishedAt: time };
+  return { id: jobId, host, op, state: 'completed', result, attempts: 1, createdAt: time, startedAt: time, finishedAt: time };
 }
 
 /** One step's outcome in a group job's return value (the worker checked its shape). */

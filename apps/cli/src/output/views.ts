@@ -92,6 +92,7 @@ export function renderJob(j: JobView): string {
     ...(j.progress === undefined ? [] : [['progress', `${Math.round(j.progress)}%`] as [string, string]]),
     ['attempts', String(j.attempts)],
     ['created', j.createdAt],
+    ...(j.startedAt === undefined ? [] : [['started', j.startedAt] as [string, string]]),
     ...(j.finishedAt === undefined ? [] : [['finished', j.finishedAt] as [string, string]]),
     ...(j.error === undefined ? [] : [['error', `${j.error.code}: ${printable(j.error.message)}`] as [string, string]]),
     ...(j.result === undefined ? [] : [['result', printable(JSON.stringify(j.result))] as [string, string]]),
