@@ -55,11 +55,22 @@ describe('compose.yaml', () => {
     expect(services.redis?.command).toEqual(expect.arrayContaining(['--maxmemory-policy', 'noeviction']));
   });
 
-  it('publishes the API on 8080 with a healthcheck on /v1/hosts', () => {
+  it('publishes the API on 8080 with a healthcheck on /readyz', () => {
     const api = services.api!;
     expect(api.ports).toEqual([expect.stringMatching(/:8080$/)]);
     expect(serviceEnv(api).SNAPFLEET_PORT).toBe('8080');
-    expect(JSON.stringify(api.healthcheck)).toContain('http://127.0.0.1:8080/v1/hosts');
+    // Public: with SNAPFLEET_ADMIN_TOKEN set, every /v1 route answers 401 without a token.
+    expect(JSON.stringify(api.healthcheck)).toContain('http://127.0.0.1:8080/readyz');
+  });
+
+  it("checks each worker's /readyz on the port its listener is told to bind, on every interface", () => {
+    for (const name of ['worker-host-a', 'worker-host-b']) {
+      const w = services[name]!;
+      const env = serviceEnv(w);
+      expect(env.SNAPFLEET_WORKER_HTTP_PORT, name).toBe('9464');
+      expect(env.SNAPFLEET_WORKER_HTTP_BIND, name).toBe('0.0.0.0');
+      expect(JSON.stringify(w.healthcheck), name).toContain(`http://127.0.0.1:${env.SNAPFLEET_WORKER_HTTP_PORT}/readyz`);
+    }
   });
 
   it('waits for dependencies to be healthy, and every dependency has a healthcheck', () => {
