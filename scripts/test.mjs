@@ -12,6 +12,8 @@ const TEST_TOOLS = [
   { cmd: 'runc', pkg: 'runc' },
   { cmd: 'busybox', pkg: 'busybox-static' },
   { cmd: 'chromium', pkg: 'chromium' },
+  // promtool checks and unit-tests docker/prometheus (the server it comes with is not started).
+  { cmd: 'promtool', pkg: 'prometheus', noRecommends: true },
 ];
 
 async function main() {

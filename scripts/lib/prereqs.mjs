@@ -26,17 +26,26 @@ const PACKAGES = [
   { cmd: 'redis-server', pkg: 'redis-server', service: 'redis' },
 ];
 
+/**
+ * `extra`: `{ cmd, pkg, noRecommends? }` — the package is installed when `cmd` is missing;
+ * `noRecommends` leaves out its recommended packages (for a tool taken from a package that
+ * would otherwise bring services along, such as promtool from prometheus).
+ */
 export function installMissing({ need = ['btrfs-progs', 'mariadb-server', 'redis-server'], extra = [] } = {}) {
   const missing = PACKAGES.filter((p) => need.includes(p.pkg) && !has(p.cmd) && !(p.alt && has(p.alt))).map((p) => p.pkg);
-  const pkgs = [...missing, ...extra.filter((e) => !has(e.cmd)).map((e) => e.pkg)];
-  if (pkgs.length === 0) return;
+  const extras = extra.filter((e) => !has(e.cmd));
+  const pkgs = [...missing, ...extras.filter((e) => !e.noRecommends).map((e) => e.pkg)];
+  const bare = extras.filter((e) => e.noRecommends).map((e) => e.pkg);
+  if (pkgs.length === 0 && bare.length === 0) return;
   if (!isRoot() || !has('apt-get')) {
-    throw new Error(`missing packages: ${pkgs.join(' ')} — install them (e.g. as root: apt-get install -y ${pkgs.join(' ')})`);
+    const all = [...pkgs, ...bare];
+    throw new Error(`missing packages: ${all.join(' ')} — install them (e.g. as root: apt-get install -y ${all.join(' ')})`);
   }
-  say(`installing ${pkgs.join(' ')} with apt-get`);
+  say(`installing ${[...pkgs, ...bare].join(' ')} with apt-get`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-  execFileSync('apt-get', ['install', '-y', '-qq', ...pkgs], { stdio: 'inherit', env });
+  if (pkgs.length > 0) execFileSync('apt-get', ['install', '-y', '-qq', ...pkgs], { stdio: 'inherit', env });
+  if (bare.length > 0) execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...bare], { stdio: 'inherit', env });
 }
 
 function portOpen(port, host = '127.0.0.1') {
