@@ -1,8 +1,8 @@
 // The worker's health and metrics listener in a real fleet: liveness, readiness with every
 // check (MySQL, Redis, the pool mounted and writable, taking jobs), readiness lost and back
 // when the pool goes read-only — ops failing then with EROFS, counted by errno — the op,
-// queue wait, lock, btrfs time and job metrics after real ops, and a chosen port that is taken (bind-listener.test.ts
-// covers the fallback from the default port).
+// queue wait, lock, btrfs time and job metrics after real ops, and a chosen port that is
+// taken (bind-listener.test.ts covers the fallback from the default port).
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -14,7 +14,7 @@ afterAll(async () => {
   await queue.close();
 });
 
-/** Starts a worker that records queueWaitMs of each start until `count` starts; fails the first attempts listed. */
+/** Runs a worker until `count` starts, recording queueWaitMs of each; with `failFirst`, every first attempt fails. */
 async function waits(count: number, failFirst = false): Promise<Array<number | undefined>> {
   const seen: Array<number | undefined> = [];
   let finish!: () => void;
