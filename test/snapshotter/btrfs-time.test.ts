@@ -20,7 +20,7 @@ function recorder() {
   return { calls, btrfsTime: (ms: number) => void calls.push(ms) };
 }
 
-it('prepare reports its subvolume create; commit its snapshot and usage; update none', async () => {
+it('prepare reports its subvolume create; commit its snapshot and usage; usage of an active its measure; update none', async () => {
   const prepare = recorder();
   await s.prepare({ namespace: ns, key: 'a' }, { btrfsTime: prepare.btrfsTime });
   expect(prepare.calls).toHaveLength(1);
@@ -30,11 +30,20 @@ it('prepare reports its subvolume create; commit its snapshot and usage; update 
   // The read-only snapshot, then the usage of what the layer changed.
   expect(commit.calls).toHaveLength(2);
 
+  // Usage measures an active snapshot on disk; a committed one's was recorded at commit.
+  await s.prepare({ namespace: ns, key: 'measured' });
+  const activeUsage = recorder();
+  await s.usage({ namespace: ns, key: 'measured' }, { btrfsTime: activeUsage.btrfsTime });
+  expect(activeUsage.calls).toHaveLength(1);
+  const committedUsage = recorder();
+  await s.usage({ namespace: ns, key: 'base' }, { btrfsTime: committedUsage.btrfsTime });
+  expect(committedUsage.calls).toHaveLength(0);
+
   const update = recorder();
   await s.update({ namespace: ns, key: 'base', labels: { x: '1' } }, { btrfsTime: update.btrfsTime });
   expect(update.calls).toHaveLength(0);
 
-  for (const ms of [...prepare.calls, ...commit.calls]) {
+  for (const ms of [...prepare.calls, ...commit.calls, ...activeUsage.calls]) {
     expect(ms).toBeGreaterThan(0);
     expect(ms).toBeLessThan(60_000);
   }

@@ -231,7 +231,7 @@ export class Snapshotter {
    * Usage of a snapshot's own changes: what changed in `path` since the snapshot `base` was
    * created from its parent (everything when there is no parent).
    */
-  private async measureUsage(path: string, base: string | undefined, sync: boolean, ctx: OpContext = {}): Promise<Usage> {
+  private async measureUsage(path: string, base: string | undefined, sync: boolean, ctx: OpContext): Promise<Usage> {
     return this.btrfsCall(`measuring usage of ${path}`, async () => {
       if (base === undefined) return this.btrfs.usage(path, { sync });
       const b = await this.btrfs.subvolumeInfo(base);
@@ -288,13 +288,13 @@ export class Snapshotter {
   }
 
   /** Committed: recorded at commit. Active: measured now. View: zero, as containerd. */
-  async usage(payload: KeyPayload): Promise<Usage> {
+  async usage(payload: KeyPayload, ctx: OpContext = {}): Promise<Usage> {
     const p = parseOrThrow(KeyPayloadSchema, payload, 'usage request');
     const s = await this.store.getSnapshot(this.hostId, p.namespace, p.key);
     if (s.info.kind === 'committed') return s.usage ?? { size: 0, inodes: 0 };
     if (s.info.kind === 'view') return { size: 0, inodes: 0 };
     const path = subvolumePath(this.root, 'active', s.id);
-    return this.measureUsage(path, s.parentId === null ? undefined : path, true);
+    return this.measureUsage(path, s.parentId === null ? undefined : path, true, ctx);
   }
 
   async walk(namespace: string, filters: readonly string[] = [], page: { limit?: number; after?: string } = {}): Promise<WalkPage> {

@@ -13,6 +13,11 @@ export class JobTiming {
   /** `waitMs`: see queueWaitMs; undefined when the attempt has no meaningful queue wait. */
   constructor(readonly waitMs: number | undefined) {}
 
+  /** An OpContext's `btrfsTime`: adds each btrfs call's duration. */
+  readonly addBtrfs = (ms: number): void => {
+    this.btrfsMs += ms;
+  };
+
   /** Fields for the job's last log line, in ms to a hundredth (sub-millisecond parts are the point). */
   logFields(): { waitMs?: number; lockMs: number; btrfsMs: number } {
     return {

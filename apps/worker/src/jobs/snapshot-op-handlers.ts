@@ -9,7 +9,7 @@ export function snapshotOpHandlers(ops: SnapshotOpService): OpHandlerEntry[] {
     handlerFor('commit', (payload, exec) => ops.commit(payload, exec)),
     handlerFor('remove', (payload, exec) => ops.remove(payload, exec)),
     handlerFor('update', (payload, exec) => ops.update(payload, exec)),
-    handlerFor('usage', (payload) => ops.usage(payload)),
+    handlerFor('usage', (payload, exec) => ops.usage(payload, exec)),
     handlerFor('cleanup', (payload, exec) => ops.cleanup(payload, exec)),
     handlerFor('fsck', (_payload, exec) => ops.fsck(exec)),
     handlerFor('batch', (payload, exec) => ops.batch(payload, exec)),

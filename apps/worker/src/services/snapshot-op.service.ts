@@ -160,8 +160,8 @@ export class SnapshotOpService {
   }
 
   /** A read (of an active snapshot's disk): no lock, no op record. */
-  usage(payload: ParsedPayload<'usage'>): Promise<Usage> {
-    return this.snapshotter.usage(payload);
+  usage(payload: ParsedPayload<'usage'>, exec: OpExecution): Promise<Usage> {
+    return this.snapshotter.usage(payload, { btrfsTime: exec.timing.addBtrfs });
   }
 
   /** Queued behind (never beside) the reconciler's own periodic cleanup. */
@@ -200,18 +200,10 @@ export class SnapshotOpService {
   }
 
   private async locked<R>(op: OpName, fenced: Fenced, exec: OpExecution, run: (ctx: OpContext) => Promise<R>): Promise<R> {
-    const timing = exec.timing;
-    const ctx: OpContext = {
-      opId: exec.opId,
-      firstRun: exec.firstRun,
-      progress: exec.progress,
-      btrfsTime: (ms) => {
-        timing.btrfsMs += ms;
-      },
-    };
+    const ctx: OpContext = { opId: exec.opId, firstRun: exec.firstRun, progress: exec.progress, btrfsTime: exec.timing.addBtrfs };
     const { namespace, keys } = fenced;
     if (keys.length === 0) return run(ctx);
-    const lease = await this.acquire(op, namespace, keys, timing);
+    const lease = await this.acquire(op, namespace, keys, exec.timing);
     // Nothing to interrupt: the metadata store checks the fence at commit and refuses a
     // holder that lost its lease (the op then fails `aborted` and is retried). Worth a line
     // for whoever wonders why.
