@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { loadBtrfs } from '@snapfleet/btrfs';
 import { makeHarness } from '../test/support/snapshotter';
 import { SnapfleetClient } from '@snapfleet/client';
+import type { BatchStep } from '@snapfleet/contracts';
 import { Snapshotter } from '@snapfleet/snapshotter';
 import { MetaStore } from '@snapfleet/metastore';
 import { startFleet } from '../test/support/fleet';
@@ -141,6 +142,18 @@ interface FleetFigures {
 /** One read path, driven by each load generator in turn. */
 interface ReadCase extends Record<ReadTool, ReadRun> {
   name: string;
+  /** Share of walk pages the API process served from its cache (wrk's run), when it has one. */
+  cachedShare?: number;
+  /** Ops per second of the writer running beside the reads, when there is one. */
+  writerRate?: number;
+}
+
+/** A read case: which API process serves it, and whether a client writes to the namespace meanwhile. */
+interface ReadSpec {
+  name: string;
+  path: string;
+  api: 'cached' | 'uncached';
+  writer?: { ns: string; host: string };
 }
 
 const FLEET_C = 16;
@@ -192,10 +205,11 @@ async function fleetBench(): Promise<FleetFigures> {
     const api = fleet.apis[0]!;
     const admin = new SnapfleetClient({ baseUrl: api.url, token: BENCH_ADMIN });
     // The load runs with an ordinary namespaced token, as a build farm's clients would.
-    const { token } = await admin.createToken({ name: 'bench', namespaces: ['bench', 'reads', 'chain'], scopes: ['read', 'write'] });
+    const { token } = await admin.createToken({ name: 'bench', namespaces: ['bench', 'reads', 'chain', 'busy'], scopes: ['read', 'write'] });
     const client = new SnapfleetClient({ baseUrl: api.url, token });
-    // A second API process, alike but for op groups switched off: the same requests, one job each.
-    const soloApi = await fleet.startApi({ SNAPFLEET_GROUP_SLOTS: '0' });
+    // A second API process, alike but for op groups switched off: the same requests, one job
+    // each. Its walk page cache is off too (no cycle walks): it serves the uncached read rows.
+    const soloApi = await fleet.startApi({ SNAPFLEET_GROUP_SLOTS: '0', SNAPFLEET_WALK_CACHE_PAGES: '0' });
     const solo = new SnapfleetClient({ baseUrl: soloApi.url, token });
     const root = await ensureDir(join(host.pool.dir, 'inproc'));
     const s = await Snapshotter.open({ hostId: `${host.id}-inproc`, root, btrfs: loadBtrfs({ backend: 'native' }), store: fleet.store });
@@ -257,43 +271,107 @@ async function fleetBench(): Promise<FleetFigures> {
     const serialHttp = await paused(soloApi.proc, () => httpCycle(client, host.id, 'serial', SERIAL_CYCLES, 1));
     await s.settled();
     console.error(`serial: in-process ${fmt(serialInproc.stats.rate)} /s, http ${fmt(serialHttp.stats.rate)} /s`);
-    // Reads: 1,000 snapshots to stat and walk through one API process; and 1,000 committed
-    // snapshots in a chain, each the parent of the next, as layers are: a page of those
-    // names a parent on every row.
-    for (let i = 0; i < 1000; i++) await s.view({ namespace: 'reads', key: `r-${i}` }).catch(() => undefined);
-    for (let i = 0; i < 1000; i++) {
-      const parent = i === 0 ? {} : { parent: `layer-${i - 1}` };
-      await s.prepare({ namespace: 'chain', key: `work-${i}`, ...parent });
-      await s.commit({ namespace: 'chain', name: `layer-${i}`, key: `work-${i}` });
-    }
-    const hostPath = (ns: string) => `/v1/namespaces/${ns}/hosts/${host.id}-inproc`;
+    // Reads: 1,000 views to stat and walk through one API process; 1,000 committed snapshots
+    // in a chain, each the parent of the next, as layers are (a page of those names a parent
+    // on every row); and 1,000 views in a namespace that a client changes while it is walked.
+    // All on the worker's host, made through the batch route: the API keeps a walk page while
+    // the host's job event stream has not moved, and a host no job ever ran on has none.
+    const batches = async (ns: string, steps: BatchStep[]) => {
+      for (let i = 0; i < steps.length; i += 100) await client.runBatchAndWait(ns, host.id, { steps: steps.slice(i, i + 100) });
+    };
+    await batches('reads', Array.from({ length: 1000 }, (_, i): BatchStep => ({ op: 'view', key: `r-${i}` })));
+    await batches(
+      'chain',
+      Array.from({ length: 1000 }, (_, i): BatchStep[] => [
+        { op: 'prepare', key: `work-${i}`, ...(i === 0 ? {} : { parent: `layer-${i - 1}` }) },
+        { op: 'commit', key: `work-${i}`, name: `layer-${i}` },
+      ]).flat(),
+    );
+    await batches('busy', Array.from({ length: 1000 }, (_, i): BatchStep => ({ op: 'view', key: `b-${i}` })));
+    const hostPath = (ns: string) => `/v1/namespaces/${ns}/hosts/${host.id}`;
+    const specs: ReadSpec[] = [
+      { name: 'stat', path: `${hostPath('reads')}/snapshots/r-500`, api: 'cached' },
+      { name: 'walk (limit 100)', path: `${hostPath('reads')}/snapshots?limit=100`, api: 'cached' },
+      { name: 'walk (limit 100), every row parented', path: `${hostPath('chain')}/snapshots?limit=100`, api: 'cached' },
+      { name: 'walk (limit 100), page cache off', path: `${hostPath('reads')}/snapshots?limit=100`, api: 'uncached' },
+      { name: 'walk (limit 100), every row parented, page cache off', path: `${hostPath('chain')}/snapshots?limit=100`, api: 'uncached' },
+      {
+        name: 'walk (limit 100) while a client runs prepare→remove in the namespace (c=1)',
+        path: `${hostPath('busy')}/snapshots?limit=100`,
+        api: 'cached',
+        writer: { ns: 'busy', host: host.id },
+      },
+    ];
     const reads: ReadCase[] = [];
-    for (const [name, path] of [
-      ['stat', `${hostPath('reads')}/snapshots/r-500`],
-      ['walk (limit 100)', `${hostPath('reads')}/snapshots?limit=100`],
-      ['walk (limit 100), every row parented', `${hostPath('chain')}/snapshots?limit=100`],
-    ] as const) {
+    for (const spec of specs) {
+      const [url, other] = spec.api === 'cached' ? [api.url, soloApi.proc] : [soloApi.url, api.proc];
+      const writerClient = spec.api === 'cached' ? client : solo;
       // As with the cycles, the read paths are measured warm: their JIT warm-up (the first
       // seconds of a cold path run at half speed or less here) is not what the target is about.
       const by = {} as Record<ReadTool, ReadRun>;
+      let cachedShare: number | undefined;
+      let writerRate: number | undefined;
       for (const tool of ['wrk', 'autocannon'] as const) {
-        by[tool] = await paused(soloApi.proc, async () => {
-          await readLoad(tool, api.url, path, READ_WARM_SECONDS, token);
-          return readLoad(tool, api.url, path, READ_SECONDS, token);
+        by[tool] = await paused(other, async () => {
+          await readLoad(tool, url, spec.path, READ_WARM_SECONDS, token);
+          const before = spec.api === 'cached' ? await walkCacheCounts(url) : undefined;
+          const writing = spec.writer ? writeWhile(writerClient, spec.writer.ns, spec.writer.host) : undefined;
+          let run: ReadRun;
+          try {
+            run = await readLoad(tool, url, spec.path, READ_SECONDS, token);
+          } finally {
+            writing?.stop();
+          }
+          const ops = await writing?.done;
+          if (tool === 'wrk') {
+            if (before) cachedShare = cacheShare(before, await walkCacheCounts(url));
+            if (ops !== undefined) writerRate = ops / READ_SECONDS;
+          }
+          return run;
         });
       }
-      console.error(`${name}: ${fmt(by.wrk.rate)} req/s (wrk), ${fmt(by.autocannon.rate)} req/s (autocannon)`);
+      console.error(`${spec.name}: ${fmt(by.wrk.rate)} req/s (wrk), ${fmt(by.autocannon.rate)} req/s (autocannon)`);
       // A rate of refusals is no read figure: stop rather than report it.
       for (const tool of ['wrk', 'autocannon'] as const) {
         const failed = by[tool].non2xx + by[tool].errors;
-        if (failed > 0) throw new Error(`read case ${name} (${tool}): ${failed} of ${by[tool].requests} requests failed`);
+        if (failed > 0) throw new Error(`read case ${spec.name} (${tool}): ${failed} of ${by[tool].requests} requests failed`);
       }
-      reads.push({ name, ...by });
+      reads.push({ name: spec.name, ...by, ...(cachedShare === undefined ? {} : { cachedShare }), ...(writerRate === undefined ? {} : { writerRate }) });
     }
     return { rounds, reads, serial: { inproc: serialInproc, http: serialHttp } };
   } finally {
     await fleet.dispose();
   }
+}
+
+/** The API process's walk page cache counters (its /metrics), by result. */
+async function walkCacheCounts(baseUrl: string): Promise<Record<string, number>> {
+  const text = await (await fetch(`${baseUrl}/metrics`, { headers: { authorization: `Bearer ${BENCH_ADMIN}` } })).text();
+  const counts: Record<string, number> = {};
+  for (const m of text.matchAll(/^snapfleet_api_walk_cache_total\{result="(\w+)"\} (\d+)/gm)) counts[m[1]!] = Number(m[2]);
+  return counts;
+}
+
+/** Share of the pages between two counter readings that did not read MySQL (hits and shared reads). */
+function cacheShare(before: Record<string, number>, after: Record<string, number>): number | undefined {
+  const d = (k: string) => (after[k] ?? 0) - (before[k] ?? 0);
+  const total = d('hit') + d('shared') + d('miss') + d('bypass');
+  return total === 0 ? undefined : (d('hit') + d('shared')) / total;
+}
+
+/** One client creating and removing a view in `ns`, one op at a time, until stopped; resolves with its op count. */
+function writeWhile(client: SnapfleetClient, ns: string, host: string): { stop: () => void; done: Promise<number> } {
+  let stopped = false;
+  const done = (async () => {
+    let ops = 0;
+    for (let i = 0; !stopped; i++) {
+      await client.createSnapshotAndWait(ns, host, { key: `w-${i}`, kind: 'view' });
+      await client.removeSnapshotAndWait(ns, host, `w-${i}`);
+      ops += 2;
+    }
+    return ops;
+  })();
+  return { stop: () => (stopped = true), done };
 }
 
 function cpuLine(cpu: CpuShare, cycles: number): string {
@@ -379,13 +457,20 @@ function fleetSection(f: FleetFigures): string[] {
     'in the namespace. The load generator shares the two CPUs: wrk (one thread, C) is the figure against the target;',
     'autocannon (in the bench process, as in runs before 2026-12-07 14:00 UTC) is shown beside it, same run.',
     '',
-    '| read | req/s (wrk) | p50 ms | p99 ms | non-2xx | req/s (autocannon) | p50 ms | target |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    '| read | req/s (wrk) | p50 ms | p99 ms | non-2xx | req/s (autocannon) | p50 ms | pages from the cache (wrk) | writer ops/s | target |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...f.reads.map(
       (r) =>
         `| ${r.name} | ${fmt(r.wrk.rate)} | ${r.wrk.p50ms} | ${r.wrk.p99ms} | ${r.wrk.non2xx + r.wrk.errors + r.autocannon.non2xx + r.autocannon.errors} | ` +
-        `${fmt(r.autocannon.rate)} | ${r.autocannon.p50ms} | ≥ 3,000 |`,
+        `${fmt(r.autocannon.rate)} | ${r.autocannon.p50ms} | ${r.cachedShare === undefined ? '—' : `${fmt(r.cachedShare * 100)} %`} | ${r.writerRate === undefined ? '—' : fmt(r.writerRate)} | ≥ 3,000 |`,
     ),
+    '',
+    'The walk rows go through the API\'s walk page cache (docs/decisions.md, "Walk page cache"): a page is served',
+    'again while its namespace\'s read generation in Redis has not moved, which every op moves before it is',
+    'acknowledged. The "page cache off" rows are the same pages through the second API process, whose cache is off,',
+    'so every page is read from MySQL: the cost of a page after each change. The last row walks a namespace of',
+    '1,000 views on the worker\'s host while one client creates and removes a view in it, one op at a time, through',
+    'the same API process.',
     '',
   ];
 }

@@ -3,6 +3,7 @@
 import { ConfigError, DatabaseEnvSchema, parseEnv } from '@snapfleet/contracts';
 import { parseMysqlUrl } from '@snapfleet/metastore';
 import { z } from 'zod';
+import type { WalkPageCacheLimits } from '../services/walk-page-cache';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -32,7 +33,18 @@ export const ApiEnvSchema = DatabaseEnvSchema.extend({
     .max(1024)
     .default(1)
     .describe('jobs of single ops this API process keeps in flight per host before further concurrent ops share jobs; 0 = never share'),
+  SNAPFLEET_WALK_CACHE_PAGES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(1_000_000)
+    .default(1024)
+    .describe('walk pages this API process keeps while no job of their host has moved; 0 = off'),
+  SNAPFLEET_WALK_CACHE_MB: z.coerce.number().int().min(1).max(65536).default(64).describe('memory bound of the walk page cache, in MiB of page text'),
 });
+
+/** How long a kept walk page may be served at most, whatever its generation says. */
+export const WALK_CACHE_TTL_MS = 1_000;
 
 /** Who may do what: bearer tokens, the bootstrap admin token, and the per-token rate limit. */
 export interface AuthConfig {
@@ -55,6 +67,8 @@ export class ApiConfig {
     readonly auth: AuthConfig,
     /** See SNAPFLEET_GROUP_SLOTS and OpGrouper. */
     readonly groupSlots: number,
+    /** See SNAPFLEET_WALK_CACHE_* and WalkPageCache. */
+    readonly walkCache: WalkPageCacheLimits = { maxPages: 0, maxBytes: 0, ttlMs: WALK_CACHE_TTL_MS },
   ) {}
 
   static fromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfig {
@@ -79,6 +93,7 @@ export class ApiConfig {
         burst: e.SNAPFLEET_RATE_BURST ?? Math.max(1, Math.ceil(2 * e.SNAPFLEET_RATE_LIMIT)),
       },
       e.SNAPFLEET_GROUP_SLOTS,
+      { maxPages: e.SNAPFLEET_WALK_CACHE_PAGES, maxBytes: e.SNAPFLEET_WALK_CACHE_MB * 1024 * 1024, ttlMs: WALK_CACHE_TTL_MS },
     );
   }
 }

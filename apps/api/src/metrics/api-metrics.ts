@@ -3,7 +3,7 @@
 // metrics the API measures itself. Gauges read from MySQL and Redis on scrape live in
 // fleet-gauges.ts.
 import { Injectable } from '@nestjs/common';
-import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Seconds. Reads take about a millisecond; mutations wait for their job up to ?wait= (≤ 300 s). */
 const HTTP_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
@@ -30,6 +30,13 @@ export class ApiMetrics {
     help: 'Time from enqueueing a job to having its answer (result, typed error, or 202 when the wait ran out)',
     labelNames: ['op', 'host', 'outcome'] as const,
     buckets: JOB_WAIT_BUCKETS,
+    registers: [this.registry],
+  });
+
+  readonly walkCache = new Counter({
+    name: 'snapfleet_api_walk_cache_total',
+    help: 'Walk pages by how they were served: hit (kept page, host event stream unmoved), miss (read from MySQL and kept), shared (joined a read of the same page in flight), bypass (stream position unknown or empty: read uncached)',
+    labelNames: ['result'] as const,
     registers: [this.registry],
   });
 

@@ -44,6 +44,14 @@ interface HostEvents {
   delivering: boolean;
 }
 
+/** The id of a stream's newest entry, without its fields (a completed event carries its job's whole result). */
+const LAST_ENTRY_ID_LUA = `
+local e = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
+if e[1] then return e[1][1] end
+return false
+`;
+type EventRedis = Redis & { lastEntryId(key: string): Promise<string | null> };
+
 /** A host's event reader as it was at one moment (compare two with `===`). */
 export type EventReader = object;
 
@@ -90,6 +98,7 @@ export class JobQueueRepository implements OnApplicationShutdown {
       const reason = err instanceof Error ? err.message : String(err);
       throw new Error(`cannot reach Redis at ${redactUrl(url)} (SNAPFLEET_REDIS_URL): ${reason}`, { cause: err });
     }
+    redis.defineCommand('lastEntryId', { numberOfKeys: 1, lua: LAST_ENTRY_ID_LUA });
     return new JobQueueRepository(redis, url, log);
   }
 
@@ -119,6 +128,21 @@ export class JobQueueRepository implements OnApplicationShutdown {
       return await withDeadline(this.queue(host).getJobState(jobId), 'Redis');
     } catch (err) {
       throw queueError(err, 'reading a job state');
+    }
+  }
+
+  /**
+   * Where the host's event stream stands: the id of its newest entry (ids only grow), or
+   * undefined when it has none. BullMQ writes a job's end there in the script that settles
+   * the job, after the worker's metadata commit and before anyone can learn of it; a stalled
+   * job's return to the queue is written there too. So a position that has not moved means no
+   * op on the host was acknowledged, or lost its worker, in between.
+   */
+  async eventPosition(host: string, ms: number): Promise<string | undefined> {
+    try {
+      return (await withDeadline((this.redis as EventRedis).lastEntryId(this.queue(host).toKey('events')), 'Redis', ms)) ?? undefined;
+    } catch (err) {
+      throw queueError(err, 'reading the event stream position');
     }
   }
 

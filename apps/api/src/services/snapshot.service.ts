@@ -20,8 +20,12 @@ import {
   type WalkQuerySchema,
 } from '@snapfleet/contracts';
 import type { z } from 'zod';
+import { ApiConfig } from '../config/api-config';
+import { ApiMetrics } from '../metrics/api-metrics';
 import { MetadataRepository } from '../repositories/metadata.repository';
+import { JobQueueRepository } from '../repositories/job-queue.repository';
 import { JobService, type JobOutcome, type JobRequestOptions } from './job.service';
+import { WalkPageCache, walkPageKey } from './walk-page-cache';
 
 /** The (host, namespace) a snapshot route addresses. */
 export interface SnapshotScope {
@@ -32,14 +36,24 @@ export interface SnapshotScope {
 /** Usage is either known at once (committed, view) or measured by a job (active). */
 export type UsageAnswer = { usage: Usage } | { job: JobOutcome };
 
+/** A walk waits this long for the host's event stream position, then reads MySQL uncached. */
+const EVENT_POSITION_TIMEOUT_MS = 250;
+
 const NO_USAGE: Usage = Object.freeze({ size: 0, inodes: 0 });
 
 @Injectable()
 export class SnapshotService {
+  private readonly walkCache: WalkPageCache;
+
   constructor(
     @Inject(MetadataRepository) private readonly metadata: MetadataRepository,
     @Inject(JobService) private readonly jobs: JobService,
-  ) {}
+    @Inject(JobQueueRepository) private readonly queues: JobQueueRepository,
+    @Inject(ApiMetrics) private readonly metrics: ApiMetrics,
+    @Inject(ApiConfig) config: ApiConfig,
+  ) {
+    this.walkCache = new WalkPageCache(config.walkCache);
+  }
 
   async stat(s: SnapshotScope, key: string): Promise<SnapshotInfo> {
     return (await this.metadata.getSnapshot(s.host, s.namespace, key)).info;
@@ -56,8 +70,20 @@ export class SnapshotService {
   }
 
   /** One page, as the JSON text of a WalkResponse (built from the rows, not stringified). */
-  walkJson(s: SnapshotScope, q: z.infer<typeof WalkQuerySchema>): Promise<string> {
-    return this.metadata.walkJson(s.host, s.namespace, q.filter, q.after === undefined ? { limit: q.limit } : { limit: q.limit, after: q.after });
+  async walkJson(s: SnapshotScope, q: z.infer<typeof WalkQuerySchema>): Promise<string> {
+    const read = () => this.metadata.walkJson(s.host, s.namespace, q.filter, q.after === undefined ? { limit: q.limit } : { limit: q.limit, after: q.after });
+    if (!this.walkCache.enabled) return read();
+    // The host's event stream position is read before the page: a page kept under it holds
+    // every op acknowledged before it was read (see eventPosition). No position (no job ever
+    // ran there, or Redis lost it) or no answer: read uncached, as a walk must not need Redis.
+    const tag = await this.queues.eventPosition(s.host, EVENT_POSITION_TIMEOUT_MS).catch(() => undefined);
+    if (tag === undefined) {
+      this.metrics.walkCache.inc({ result: 'bypass' });
+      return read();
+    }
+    const { json, result } = await this.walkCache.page(walkPageKey(s.host, s.namespace, q.filter, q.limit, q.after), tag, read);
+    this.metrics.walkCache.inc({ result });
+    return json;
   }
 
   /** Committed: recorded at commit. View: zero, as containerd. Active: measured on the host. */

@@ -1,0 +1,94 @@
+// Walk pages kept in this API process, each under a tag: the position of its host's job
+// event stream when it was read (decisions.md, "Walk page cache"). A page is served again
+// only while the tag is the same and it is younger than the TTL, a second bound that needs
+// no reasoning about the stream. Bounded in pages and bytes, least recently used out first.
+// Concurrent misses of one page under one tag share one MySQL read.
+
+export interface WalkPageCacheLimits {
+  /** 0 turns the cache off. */
+  maxPages: number;
+  maxBytes: number;
+  ttlMs: number;
+}
+
+interface Entry {
+  tag: string;
+  json: string;
+  at: number;
+}
+
+export type WalkCacheResult = 'hit' | 'miss' | 'shared';
+
+export class WalkPageCache {
+  private readonly pages = new Map<string, Entry>();
+  private readonly loading = new Map<string, Promise<string>>();
+  private bytes = 0;
+
+  constructor(
+    private readonly limits: WalkPageCacheLimits,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  get enabled(): boolean {
+    return this.limits.maxPages > 0;
+  }
+
+  get size(): { pages: number; bytes: number } {
+    return { pages: this.pages.size, bytes: this.bytes };
+  }
+
+  /** The page of `key` under `tag`: kept, being read by another request, or read now by `read`. */
+  async page(key: string, tag: string, read: () => Promise<string>): Promise<{ json: string; result: WalkCacheResult }> {
+    const kept = this.pages.get(key);
+    if (kept) {
+      if (kept.tag === tag && this.now() - kept.at < this.limits.ttlMs) {
+        // Most recently used last.
+        this.pages.delete(key);
+        this.pages.set(key, kept);
+        return { json: kept.json, result: 'hit' };
+      }
+      this.drop(key, kept);
+    }
+    const flight = `${tag}\n${key}`;
+    const pending = this.loading.get(flight);
+    if (pending) return { json: await pending, result: 'shared' };
+    const at = this.now();
+    const reading = read();
+    this.loading.set(flight, reading);
+    try {
+      const json = await reading;
+      this.keep(key, { tag, json, at });
+      return { json, result: 'miss' };
+    } finally {
+      this.loading.delete(flight);
+    }
+  }
+
+  private keep(key: string, entry: Entry): void {
+    const size = entry.json.length;
+    if (size > this.limits.maxBytes) return;
+    const old = this.pages.get(key);
+    // A page read later already there wins; an older one could only ever be a miss.
+    if (old) {
+      if (old.at > entry.at) return;
+      this.drop(key, old);
+    }
+    this.pages.set(key, entry);
+    this.bytes += size;
+    for (const [k, e] of this.pages) {
+      if (this.pages.size <= this.limits.maxPages && this.bytes <= this.limits.maxBytes) break;
+      this.drop(k, e);
+    }
+  }
+
+  private drop(key: string, entry: Entry): void {
+    this.pages.delete(key);
+    this.bytes -= entry.json.length;
+  }
+}
+
+/** The cache key of a walk page: everything that selects its rows. */
+export function walkPageKey(host: string, namespace: string, filters: readonly string[], limit: number, after: string | undefined): string {
+  // JSON text keeps the parts apart whatever characters they hold.
+  return JSON.stringify([host, namespace, limit, after ?? null, filters]);
+}
