@@ -466,11 +466,11 @@ function fleetSection(f: FleetFigures): string[] {
     ),
     '',
     'The walk rows go through the API\'s walk page cache (docs/decisions.md, "Walk page cache"): a page is served',
-    'again while its namespace\'s read generation in Redis has not moved, which every op moves before it is',
-    'acknowledged. The "page cache off" rows are the same pages through the second API process, whose cache is off,',
-    'so every page is read from MySQL: the cost of a page after each change. The last row walks a namespace of',
-    '1,000 views on the worker\'s host while one client creates and removes a view in it, one op at a time, through',
-    'the same API process.',
+    'again while its host\'s job event stream has not moved, which every job does when it ends, after its commit',
+    'and before its op is acknowledged. The "page cache off" rows are the same pages through the second API process,',
+    'whose cache is off, so every page is read from MySQL: the cost of a page after each change. The last row walks a',
+    'namespace of 1,000 views on the worker\'s host while one client creates and removes a view in it, one op at a',
+    'time, through the same API process. The snapshots read are made through the batch route beforehand.',
     '',
   ];
 }
