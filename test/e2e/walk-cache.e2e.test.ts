@@ -1,12 +1,14 @@
 // The API's walk page cache end to end, real processes: two hosts with a worker each, an API
 // process with the cache (the default) and one without it as the reference. Whatever op is
 // acknowledged, by either API process, the cached one's next walk shows it; any job of a host
-// drops that host's pages and no other's; a host whose event stream is gone is read uncached.
+// drops that host's pages and no other's; a host whose event stream is gone is read uncached,
+// and so is every host while Redis is hung or down: walks never need Redis.
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SnapfleetClient } from '@snapfleet/client';
 import { QUEUE_PREFIX, queueName, type SnapshotInfo } from '@snapfleet/contracts';
-import { REDIS_URL, startFleet, type Fleet } from '../support/fleet';
+import { REDIS_URL, freePort, startFleet, type Fleet } from '../support/fleet';
+import { privateRedis } from '../support/outages';
 
 let fleet: Fleet;
 let cached: SnapfleetClient;
@@ -125,4 +127,47 @@ describe('walk page cache', () => {
     expect((await cached.walkSnapshots(ns, host)).snapshots.map((s) => s.name)).toEqual(['x0', 'x1']);
     expect(await walkResult(cached, ns)).toBe('hit');
   });
+
+  it('reads uncached, and answers, while Redis hangs or is down', async () => {
+    const redisOwn = await privateRedis(await freePort());
+    const own = await startFleet({ label: 'walkcacheredis', hosts: 1, apis: 1, redisUrl: redisOwn.url });
+    const c = new SnapfleetClient({ baseUrl: own.apis[0]!.url });
+    const h = own.hosts[0]!.id;
+    const counts = async () => {
+      const text = await (await fetch(`${own.apis[0]!.url}/metrics`)).text();
+      return Number(/^snapfleet_api_walk_cache_total\{result="bypass"\} (\d+)/m.exec(text)?.[1] ?? 0);
+    };
+    try {
+      await c.createSnapshotAndWait('wc-redis', h, { key: 'k0' });
+      await c.walkSnapshots('wc-redis', h);
+      const names = ['k0'];
+      for (const [what, takeAway, giveBack] of [
+        ['hung', () => redisOwn.pause(), () => redisOwn.resume()],
+        ['down', () => redisOwn.stop(), () => redisOwn.start()],
+      ] as const) {
+        const bypassed = await counts();
+        await takeAway();
+        try {
+          for (let i = 0; i < 3; i++) {
+            const started = performance.now();
+            const page = await c.walkSnapshots('wc-redis', h);
+            expect(page.snapshots.map((x) => x.name), what).toEqual(names);
+            // The position is waited for 250 ms at most, then MySQL is read.
+            expect(performance.now() - started, what).toBeLessThan(2_000);
+          }
+          expect(await counts(), what).toBe(bypassed + 3);
+        } finally {
+          await giveBack();
+        }
+      }
+      // A Redis without its data has no stream for the host: uncached until a job writes one.
+      const bypassed = await counts();
+      await c.walkSnapshots('wc-redis', h);
+      expect(await counts()).toBe(bypassed + 1);
+    } finally {
+      c.close();
+      await own.dispose();
+      await redisOwn.stop();
+    }
+  }, 120_000);
 });
