@@ -140,7 +140,10 @@ export class JobQueueRepository implements OnApplicationShutdown {
    */
   async eventPosition(host: string, ms: number): Promise<string | undefined> {
     try {
-      return (await withDeadline((this.redis as EventRedis).lastEntryId(this.queue(host).toKey('events')), 'Redis', ms)) ?? undefined;
+      // The key as BullMQ names it (prefix:queue:events), built without making a Queue: a walk
+      // of a host nobody enqueues to must not cost one (BullMQ checks the server's version once per Queue).
+      const key = `${QUEUE_PREFIX}:${queueName(host)}:events`;
+      return (await withDeadline((this.redis as EventRedis).lastEntryId(key), 'Redis', ms)) ?? undefined;
     } catch (err) {
       throw queueError(err, 'reading the event stream position');
     }
