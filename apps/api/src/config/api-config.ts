@@ -43,7 +43,7 @@ export const ApiEnvSchema = DatabaseEnvSchema.extend({
   SNAPFLEET_WALK_CACHE_MB: z.coerce.number().int().min(1).max(65536).default(64).describe('memory bound of the walk page cache, in MiB of page text'),
 });
 
-/** How long a kept walk page may be served at most, whatever its generation says. */
+/** How long a kept walk page may be served at most, whatever its host's event stream says. */
 export const WALK_CACHE_TTL_MS = 1_000;
 
 /** Who may do what: bearer tokens, the bootstrap admin token, and the per-token rate limit. */
@@ -68,7 +68,7 @@ export class ApiConfig {
     /** See SNAPFLEET_GROUP_SLOTS and OpGrouper. */
     readonly groupSlots: number,
     /** See SNAPFLEET_WALK_CACHE_* and WalkPageCache. */
-    readonly walkCache: WalkPageCacheLimits = { maxPages: 0, maxBytes: 0, ttlMs: WALK_CACHE_TTL_MS },
+    readonly walkCache: WalkPageCacheLimits,
   ) {}
 
   static fromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfig {

@@ -18,7 +18,7 @@ function reader(text: (n: number) => string = (n) => `page-${n}`) {
 }
 
 describe('WalkPageCache', () => {
-  it('serves a page again while its generation and TTL hold, and reads it anew when the generation moves', async () => {
+  it('serves a page again while its tag and TTL hold, and reads it anew when the tag moves', async () => {
     const c = clock();
     const cache = new WalkPageCache({ maxPages: 10, maxBytes: 1 << 20, ttlMs: 1000 }, c.now);
     const r = reader();
@@ -29,7 +29,7 @@ describe('WalkPageCache', () => {
     expect(r.reads).toBe(2);
   });
 
-  it('reads a page anew once it is older than the TTL, generation unchanged', async () => {
+  it('reads a page anew once it is older than the TTL, tag unchanged', async () => {
     const c = clock();
     const cache = new WalkPageCache({ maxPages: 10, maxBytes: 1 << 20, ttlMs: 1000 }, c.now);
     const r = reader();
@@ -67,7 +67,7 @@ describe('WalkPageCache', () => {
     expect(cache.size.bytes).toBeLessThanOrEqual(25);
   });
 
-  it('lets concurrent misses of one page at one generation share one read, but not across generations', async () => {
+  it('lets concurrent misses of one page under one tag share one read, but not across tags', async () => {
     const cache = new WalkPageCache({ maxPages: 10, maxBytes: 1 << 20, ttlMs: 60_000 }, clock().now);
     let release!: () => void;
     let reads = 0;
