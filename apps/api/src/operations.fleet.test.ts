@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HostStore } from '@snapfleet/metastore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFleet, type Fleet } from '../../../test/support/fleet';
+import { obliterateQueues, startFleet, type Fleet } from '../../../test/support/fleet';
 import { REFRESH_MS } from './dashboard/queue-dashboard';
 
 let fleet: Fleet;
@@ -18,7 +18,11 @@ beforeAll(async () => {
   api = fleet.apis[0]!.url;
   host = fleet.hosts[0]!.id;
 }, 120_000);
-afterAll(async () => fleet?.dispose());
+afterAll(async () => {
+  await fleet?.dispose();
+  // The host registered later has no worker, but the dashboard and metrics made its queue.
+  if (host) await obliterateQueues([`${host}-late`]);
+});
 
 /** Value of the first sample of `name` whose labels include all of `labels`. */
 function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
