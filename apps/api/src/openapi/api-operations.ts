@@ -188,11 +188,12 @@ export function apiOperation(name: string, route: RouteSpec, components: SchemaC
   const scopeNote = `${SCOPE_NOTES[route.scope]}${where}.`;
   operation.description = scopeNote;
   if (job) {
-    operation.description = `${scopeNote}\n\n` +
+    const how =
       route.method === 'GET'
         ? 'Answered from MySQL for committed and view snapshots; an active snapshot is measured by a job on its host (may answer 202).'
         : 'Runs as a job on the host\'s queue. The API waits up to `?wait=` seconds for it and answers with its result or typed error; ' +
           'after that, or with `Prefer: respond-async`, it answers 202 with `Location: /v1/jobs/{host}/{jobId}`.';
+    operation.description = `${scopeNote}\n\n${how}`;
   }
   if (route.body) {
     operation.requestBody = {

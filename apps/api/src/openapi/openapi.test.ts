@@ -72,6 +72,15 @@ describe('the OpenAPI document', () => {
     }
   });
 
+  it('says in every operation\'s description which scope it needs, and for job routes how they answer', () => {
+    for (const [name, route] of apiRoutes) {
+      const description = operation(route).description as string;
+      expect(description, name).toContain(`scope \`${route.scope}\``);
+      if (route.async === true) expect(description, name).toContain('Runs as a job on the host\'s queue');
+    }
+    expect(operation(ROUTES.snapshotUsage).description).toMatch(/^Needs a token with scope `read`.*\n\nAnswered from MySQL for committed and view snapshots/s);
+  });
+
   it('lists query parameters from the query schemas, with their JSON Schemas', () => {
     for (const [name, route] of apiRoutes) {
       const query = (operation(route).parameters as { in?: string; name: string; schema: unknown }[]).filter((p) => p.in === 'query');
