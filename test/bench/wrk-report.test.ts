@@ -22,14 +22,14 @@ Transfer/sec:    345.14KB
 
 describe('parseWrk', () => {
   it('reads count, rate, percentiles in ms and failed responses', () => {
-    expect(parseWrk(REPORT)).toEqual({ requests: 1463, rate: 725.72, p50ms: 41.3, p99ms: 189.85, non2xx: 1463, errors: 0 });
+    expect(parseWrk(REPORT)).toEqual({ requests: 1463, rate: 725.72, p50ms: 41.3, p99ms: 189.85, failedStatus: 1463, errors: 0 });
   });
 
   it('converts microseconds and seconds, and counts socket errors', () => {
     const out = REPORT.replace('41.30ms', '812.00us')
       .replace('189.85ms', '1.20s')
       .replace('  Non-2xx or 3xx responses: 1463\n', '  Socket errors: connect 0, read 2, write 0, timeout 3\n');
-    expect(parseWrk(out)).toMatchObject({ p50ms: 0.81, p99ms: 1200, non2xx: 0, errors: 5 });
+    expect(parseWrk(out)).toMatchObject({ p50ms: 0.81, p99ms: 1200, failedStatus: 0, errors: 5 });
   });
 
   it('refuses a report without a rate or a percentile', () => {

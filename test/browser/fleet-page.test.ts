@@ -28,6 +28,8 @@ let profile: string;
 let browser: BrowserContext;
 let page: Page;
 const pageErrors: string[] = [];
+/** Requests of the pages to anywhere but this fleet's API (refused; there must be none). */
+const outside: string[] = [];
 
 async function post(path: string, body: unknown, token = writer): Promise<unknown> {
   const r = await fetch(`${api}${path}`, {
@@ -54,17 +56,21 @@ beforeAll(async () => {
   browser = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      ...['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      // The pages must work offline: anything but loopback goes to a proxy that is not there,
+      // so it is refused. (Not Playwright's request routing: routing turns the HTTP cache off,
+      // and the page's revalidation with ETags is under test.)
+      '--proxy-server=http://127.0.0.1:9',
+    ],
     viewport: { width: 1280, height: 860 },
   });
-  // The pages must work offline: anything not served by this fleet's API is refused.
   const origin = new URL(api).origin;
-  await browser.route(
-    (url) => url.origin !== origin,
-    (route) => route.abort('blockedbyclient'),
-  );
   page = browser.pages()[0] ?? (await browser.newPage());
   page.on('pageerror', (err) => pageErrors.push(err.message));
+  page.on('request', (r) => {
+    if (new URL(r.url()).origin !== origin && !r.url().startsWith('data:')) outside.push(r.url());
+  });
 }, 180_000);
 
 afterAll(async () => {
@@ -106,8 +112,20 @@ describe('the fleet page', () => {
     await expect.poll(() => page.locator(`li[data-ns="${ns}"] .count`).textContent(), { timeout: 10_000 }).toBe('3');
     expect(await page.locator('#status').textContent()).toMatch(/^live/);
 
+    // Nothing changes now: the page's next polls revalidate what the browser kept (ETag,
+    // If-None-Match) and the API answers the unchanged walk page with a bodiless 304.
+    const walk304 = async () => {
+      const text = await (await fetch(`${api}/metrics`)).text();
+      const line = text.split('\n').find((l) => l.startsWith('snapfleet_api_http_request_duration_seconds_count{') && l.includes('route="/v1/namespaces/:ns/hosts/:host/snapshots"') && l.includes('method="GET"') && l.includes('status="304"'));
+      return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
+    };
+    const before = await walk304();
+    await expect.poll(walk304, { timeout: 10_000 }).toBeGreaterThanOrEqual(before + 2);
+    expect(await page.locator('#tree li[data-key="base"] li[data-key="inspect"][data-kind="view"]').count()).toBe(1);
+
     await page.screenshot({ path: join(SCREENSHOTS, 'fleet-page.png'), fullPage: true });
     expect(pageErrors).toEqual([]);
+    expect(outside).toEqual([]);
   });
 });
 
@@ -128,5 +146,6 @@ describe('the API docs', () => {
     expect(await page.locator('section.op').count()).toBe(operations);
     await page.screenshot({ path: join(SCREENSHOTS, 'api-docs.png') });
     expect(pageErrors).toEqual([]);
+    expect(outside).toEqual([]);
   });
 });

@@ -49,8 +49,10 @@ function setToken(token) {
     : `${TOKEN_COOKIE}=; Path=/; Max-Age=0; SameSite=Strict${secure}`;
 }
 
+// `no-cache`: the browser asks every time, sending the ETag of the answer it kept, and an
+// unchanged host list or page comes back as a bodiless 304 (the API's conditional GET).
 async function getJson(path) {
-  const r = await fetch(path, { headers: { accept: 'application/json' }, cache: 'no-store', credentials: 'same-origin' });
+  const r = await fetch(path, { headers: { accept: 'application/json' }, cache: 'no-cache', credentials: 'same-origin' });
   const body = await r.json().catch(() => undefined);
   const message = (body && body.detail) || `${r.status} ${r.statusText} for ${path}`;
   if (r.status === 401 || r.status === 403) throw new AuthError(message);

@@ -11,6 +11,7 @@ import { installAuth } from './auth/auth-hook';
 import { AuthService } from './auth/auth.service';
 import type { ApiConfig } from './config/api-config';
 import { QueueDashboard } from './dashboard/queue-dashboard';
+import { installConditionalGet } from './http/conditional-get';
 import { Draining } from './http/draining';
 import { configureFastify, fastifyOptions } from './http/fastify-options';
 import { installRequestLogging } from './http/logging';
@@ -39,6 +40,7 @@ export async function createApiApp(config: ApiConfig, opts: CreateApiOptions = {
   installRequestLogging(fastify, await app.resolve(PinoLogger));
   installAuth(fastify, app.get(AuthService), await app.resolve(PinoLogger));
   app.get(Draining).install(fastify);
+  installConditionalGet(fastify);
   installHttpMetrics(fastify, app.get(ApiMetrics));
   app.get(QueueDashboard).install(fastify);
   return app;

@@ -117,6 +117,12 @@ export interface RouteSpec {
   /** Mutations run as jobs on the host's queue and may answer 202 instead. */
   async?: boolean;
   /**
+   * A read whose 200 carries a strong `ETag` (a digest of the body) and `Cache-Control:
+   * private, no-cache`; a GET whose `If-None-Match` names the current tag is answered 304 with
+   * no body. Pollers (dashboards, the fleet page, a browser's cache) then pay for a change only.
+   */
+  conditional?: boolean;
+  /**
    * The token scope the route needs. Routes with `{ns}` also need the namespace among the
    * token's; admin tokens have every namespace.
    */
@@ -128,18 +134,18 @@ const NS_HOST = `${API_VERSION_PREFIX}/namespaces/{ns}/hosts/{host}`;
 export const ROUTES = {
   createSnapshot: { method: 'POST', path: `${NS_HOST}/snapshots`, summary: 'Prepare (active) or view a snapshot', body: CreateBodySchema, query: WaitQuerySchema, status: 201, response: CreateResultSchema, async: true, scope: 'write' },
   commitSnapshot: { method: 'POST', path: `${NS_HOST}/snapshots/{key}/commit`, summary: 'Commit an active snapshot under a name', body: CommitBodySchema, query: WaitQuerySchema, status: 201, response: InfoResultSchema, async: true, scope: 'write' },
-  statSnapshot: { method: 'GET', path: `${NS_HOST}/snapshots/{key}`, summary: 'Snapshot info', status: 200, response: SnapshotInfoSchema, scope: 'read' },
+  statSnapshot: { method: 'GET', path: `${NS_HOST}/snapshots/{key}`, summary: 'Snapshot info', status: 200, response: SnapshotInfoSchema, conditional: true, scope: 'read' },
   updateSnapshot: { method: 'PATCH', path: `${NS_HOST}/snapshots/{key}`, summary: 'Update labels (containerd field paths)', body: UpdateBodySchema, query: WaitQuerySchema, status: 200, response: SnapshotInfoSchema, async: true, scope: 'write' },
-  snapshotMounts: { method: 'GET', path: `${NS_HOST}/snapshots/{key}/mounts`, summary: 'Mounts of an active or view snapshot', status: 200, response: MountsResultSchema, scope: 'read' },
+  snapshotMounts: { method: 'GET', path: `${NS_HOST}/snapshots/{key}/mounts`, summary: 'Mounts of an active or view snapshot', status: 200, response: MountsResultSchema, conditional: true, scope: 'read' },
   snapshotUsage: { method: 'GET', path: `${NS_HOST}/snapshots/{key}/usage`, summary: 'Usage of the snapshot itself (not its parents)', query: WaitQuerySchema, status: 200, response: UsageSchema, scope: 'read' },
   removeSnapshot: { method: 'DELETE', path: `${NS_HOST}/snapshots/{key}`, summary: 'Remove a snapshot without children', query: WaitQuerySchema, status: 204, async: true, scope: 'write' },
-  walkSnapshots: { method: 'GET', path: `${NS_HOST}/snapshots`, summary: 'List snapshots (containerd filters, cursor pages)', query: WalkQuerySchema, status: 200, response: WalkResponseSchema, scope: 'read' },
+  walkSnapshots: { method: 'GET', path: `${NS_HOST}/snapshots`, summary: 'List snapshots (containerd filters, cursor pages)', query: WalkQuerySchema, status: 200, response: WalkResponseSchema, conditional: true, scope: 'read' },
   runBatch: { method: 'POST', path: `${NS_HOST}/batch`, summary: 'Run several snapshot mutations in order as one job', body: BatchBodySchema, query: WaitQuerySchema, status: 200, response: BatchResultSchema, async: true, scope: 'write' },
   cleanupHost: { method: 'POST', path: `${API_VERSION_PREFIX}/hosts/{host}/cleanup`, summary: 'Delete subvolumes no snapshot references', query: WaitQuerySchema, status: 200, response: CleanupResultSchema, async: true, scope: 'admin' },
   fsckHost: { method: 'POST', path: `${API_VERSION_PREFIX}/hosts/{host}/fsck`, summary: 'Compare a host\'s metadata, disk and queue; report every difference', query: WaitQuerySchema, status: 200, response: FsckReportSchema, async: true, scope: 'admin' },
-  listHosts: { method: 'GET', path: `${API_VERSION_PREFIX}/hosts`, summary: 'Hosts with health', status: 200, response: HostListSchema, scope: 'admin' },
-  getHost: { method: 'GET', path: `${API_VERSION_PREFIX}/hosts/{host}`, summary: 'One host with health', status: 200, response: HostViewSchema, scope: 'admin' },
-  getJob: { method: 'GET', path: `${API_VERSION_PREFIX}/jobs/{host}/{jobId}`, summary: 'State, result or typed error of a job', status: 200, response: JobViewSchema, scope: 'read' },
+  listHosts: { method: 'GET', path: `${API_VERSION_PREFIX}/hosts`, summary: 'Hosts with health', status: 200, response: HostListSchema, conditional: true, scope: 'admin' },
+  getHost: { method: 'GET', path: `${API_VERSION_PREFIX}/hosts/{host}`, summary: 'One host with health', status: 200, response: HostViewSchema, conditional: true, scope: 'admin' },
+  getJob: { method: 'GET', path: `${API_VERSION_PREFIX}/jobs/{host}/{jobId}`, summary: 'State, result or typed error of a job', status: 200, response: JobViewSchema, conditional: true, scope: 'read' },
   createToken: { method: 'POST', path: `${API_VERSION_PREFIX}/tokens`, summary: 'Create an API token (its secret is shown once)', body: CreateTokenBodySchema, status: 201, response: TokenCreatedSchema, scope: 'admin' },
   listTokens: { method: 'GET', path: `${API_VERSION_PREFIX}/tokens`, summary: 'API tokens (never their secrets)', status: 200, response: TokenListSchema, scope: 'admin' },
   revokeToken: { method: 'DELETE', path: `${API_VERSION_PREFIX}/tokens/{tokenId}`, summary: 'Revoke an API token, at once on every API process', status: 204, scope: 'admin' },

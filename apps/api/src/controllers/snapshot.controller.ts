@@ -112,6 +112,8 @@ export class SnapshotController {
     // A WalkResponse already in JSON: Fastify sends a string with a JSON type as it is.
     const page = await this.snapshots.walkJson(scope, query);
     void reply.type('application/json; charset=utf-8');
-    return page;
+    // Known when the page came from the page cache; otherwise conditional-get.ts hashes it.
+    if (page.etag !== undefined) void reply.header('etag', page.etag);
+    return page.json;
   }
 }

@@ -22,6 +22,7 @@ export const PENDING_ROUTES = {
     summary: 'Namespaces with snapshots on a host, and how many each has',
     status: 200,
     response: NamespaceCountsSchema,
+    conditional: true,
     scope: 'admin',
   },
 } as const satisfies Record<string, RouteSpec>;

@@ -89,6 +89,15 @@ export function sharedComponents(): { parameters: Record<string, unknown>; heade
           'The same key with another op or body is refused (400).',
         schema: jsonSchemaOf(z.string().regex(IDEMPOTENCY_KEY_RE), 'input'),
       },
+      IfNoneMatch: {
+        name: 'If-None-Match',
+        in: 'header',
+        required: false,
+        description:
+          'The `ETag` of an earlier answer (or several, comma-separated; `W/` is ignored; `*` = any): ' +
+          'answered 304 with no body while the answer is still the same.',
+        schema: string,
+      },
       Prefer: {
         name: 'Prefer',
         in: 'header',
@@ -102,6 +111,8 @@ export function sharedComponents(): { parameters: Record<string, unknown>; heade
       JobId: { description: 'id of the job this request made or found', schema: string },
       Location: { description: 'where to poll the job: /v1/jobs/{host}/{jobId}', required: true, schema: string },
       RedirectLocation: { description: 'where to go instead', required: true, schema: string },
+      ETag: { description: 'strong entity tag of this body (a digest of its bytes): send it back in `If-None-Match`', required: true, schema: string },
+      CacheControl: { description: '`private, no-cache`: a cache may keep the answer for this client, and must revalidate it before each use', required: true, schema: string },
       PreferenceApplied: { description: '`respond-async` when Prefer was honoured', schema: string },
       RetryAfter: { description: 'seconds until the token may send again', required: true, schema: { type: 'integer', minimum: 1 } },
       WwwAuthenticate: { description: '`Bearer realm="snapfleet"`', required: true, schema: string },
@@ -157,11 +168,15 @@ export function apiOperation(name: string, route: RouteSpec, components: SchemaC
   if (job) headers['x-job-id'] = ref('headers', 'JobId');
 
   const responses: Record<string, unknown> = {};
+  const cacheHeaders = route.conditional === true ? { ETag: ref('headers', 'ETag'), 'Cache-Control': ref('headers', 'CacheControl') } : {};
   responses[String(route.status)] = {
     description: SUCCESS_NOTES[route.status] ?? 'OK',
-    headers,
+    headers: { ...headers, ...cacheHeaders },
     ...(route.response ? { content: { 'application/json': { schema: components.ref(route.response, 'output', `${name}Response`) } } } : {}),
   };
+  if (route.conditional === true) {
+    responses['304'] = { description: 'Not Modified: `If-None-Match` names the current `ETag`; no body', headers: { ...headers, ...cacheHeaders } };
+  }
   if (job) {
     responses['202'] = {
       description: 'Accepted: the job has not finished within ?wait= (or Prefer: respond-async); poll Location',
@@ -174,6 +189,7 @@ export function apiOperation(name: string, route: RouteSpec, components: SchemaC
   const parameters = [...pathParameters(route.path), ...queryParameters(route.query), ref('parameters', 'RequestId')];
   if (job && route.method !== 'GET') parameters.push(ref('parameters', 'IdempotencyKey'));
   if (job) parameters.push(ref('parameters', 'Prefer'));
+  if (route.conditional === true) parameters.push(ref('parameters', 'IfNoneMatch'));
 
   const where = route.path.includes('{ns}') ? ' whose namespaces include `{ns}`' : route.path.startsWith('/v1/jobs') ? ' that may read the job\'s namespace' : '';
   const operation: Record<string, unknown> = {

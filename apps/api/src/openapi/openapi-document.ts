@@ -46,6 +46,9 @@ accepted for GET and HEAD only.
 **Request ids.** Send \`x-request-id\` (or get one made up); it comes back on every response,
 and every log line of the request, in the API and in the worker that ran its job, carries it.
 
+**Polling.** Stat, mounts, walk pages, hosts and jobs carry an \`ETag\`; send it back in
+\`If-None-Match\` and an unchanged answer comes back as \`304\` with no body.
+
 Every GET is also served as HEAD.
 `.trim();
 

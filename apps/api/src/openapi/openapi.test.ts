@@ -81,6 +81,20 @@ describe('the OpenAPI document', () => {
     expect(operation(ROUTES.snapshotUsage).description).toMatch(/^Needs a token with scope `read`.*\n\nAnswered from MySQL for committed and view snapshots/s);
   });
 
+  it('documents ETag, If-None-Match and 304 on the conditional routes, and only there', () => {
+    const conditional = apiRoutes.filter(([, r]) => r.conditional === true).map(([name]) => name);
+    expect(conditional.sort()).toEqual(['getHost', 'getJob', 'listHosts', 'listNamespaces', 'snapshotMounts', 'statSnapshot', 'walkSnapshots']);
+    for (const [name, route] of apiRoutes) {
+      const op = operation(route);
+      const params = (op.parameters as { $ref?: string }[]).map((p) => p.$ref);
+      const yes = route.conditional === true;
+      expect(params.includes('#/components/parameters/IfNoneMatch'), name).toBe(yes);
+      expect(op.responses['304'] !== undefined, name).toBe(yes);
+      expect(op.responses[String(route.status)].headers.ETag !== undefined, name).toBe(yes);
+    }
+    expect(doc.components.parameters.IfNoneMatch).toMatchObject({ name: 'If-None-Match', in: 'header' });
+  });
+
   it('lists query parameters from the query schemas, with their JSON Schemas', () => {
     for (const [name, route] of apiRoutes) {
       const query = (operation(route).parameters as { in?: string; name: string; schema: unknown }[]).filter((p) => p.in === 'query');

@@ -69,21 +69,24 @@ export class SnapshotService {
     return { mounts, path: subvolumePath(host.root, kind, snap.id) };
   }
 
-  /** One page, as the JSON text of a WalkResponse (built from the rows, not stringified). */
-  async walkJson(s: SnapshotScope, q: z.infer<typeof WalkQuerySchema>): Promise<string> {
+  /**
+   * One page, as the JSON text of a WalkResponse (built from the rows, not stringified), with
+   * its entity tag when the page cache has it (otherwise the HTTP layer hashes the text).
+   */
+  async walkJson(s: SnapshotScope, q: z.infer<typeof WalkQuerySchema>): Promise<{ json: string; etag?: string }> {
     const read = () => this.metadata.walkJson(s.host, s.namespace, q.filter, q.after === undefined ? { limit: q.limit } : { limit: q.limit, after: q.after });
-    if (!this.walkCache.enabled) return read();
+    if (!this.walkCache.enabled) return { json: await read() };
     // The host's event stream position is read before the page: a page kept under it holds
     // every op acknowledged before it was read (see eventPosition). No position (no job ever
     // ran there, or Redis lost it) or no answer: read uncached, as a walk must not need Redis.
     const tag = await this.queues.eventPosition(s.host, EVENT_POSITION_TIMEOUT_MS).catch(() => undefined);
     if (tag === undefined) {
       this.metrics.walkCache.inc({ result: 'bypass' });
-      return read();
+      return { json: await read() };
     }
-    const { json, result } = await this.walkCache.page(walkPageKey(s.host, s.namespace, q.filter, q.limit, q.after), tag, read);
+    const { json, etag, result } = await this.walkCache.page(walkPageKey(s.host, s.namespace, q.filter, q.limit, q.after), tag, read);
     this.metrics.walkCache.inc({ result });
-    return json;
+    return { json, etag };
   }
 
   /** Committed: recorded at commit. View: zero, as containerd. Active: measured on the host. */

@@ -2,7 +2,9 @@
 // event stream when it was read (decisions.md, "Walk page cache"). A page is served again
 // only while the tag is the same and it is younger than the TTL, a second bound that needs
 // no reasoning about the stream. Bounded in pages and bytes, least recently used out first.
-// Concurrent misses of one page under one tag share one MySQL read.
+// Concurrent misses of one page under one tag share one MySQL read. A page keeps its entity
+// tag (the HTTP layer's ETag), so a hit is answered, or revalidated, without hashing it again.
+import { entityTag } from '../http/entity-tag';
 
 export interface WalkPageCacheLimits {
   /** 0 turns the cache off. */
@@ -11,9 +13,14 @@ export interface WalkPageCacheLimits {
   ttlMs: number;
 }
 
-interface Entry {
-  tag: string;
+/** A page's JSON text and its entity tag. */
+export interface WalkPage {
   json: string;
+  etag: string;
+}
+
+interface Entry extends WalkPage {
+  tag: string;
   at: number;
 }
 
@@ -21,7 +28,7 @@ export type WalkCacheResult = 'hit' | 'miss' | 'shared';
 
 export class WalkPageCache {
   private readonly pages = new Map<string, Entry>();
-  private readonly loading = new Map<string, Promise<string>>();
+  private readonly loading = new Map<string, Promise<WalkPage>>();
   private bytes = 0;
 
   constructor(
@@ -38,27 +45,27 @@ export class WalkPageCache {
   }
 
   /** The page of `key` under `tag`: kept, being read by another request, or read now by `read`. */
-  async page(key: string, tag: string, read: () => Promise<string>): Promise<{ json: string; result: WalkCacheResult }> {
+  async page(key: string, tag: string, read: () => Promise<string>): Promise<WalkPage & { result: WalkCacheResult }> {
     const kept = this.pages.get(key);
     if (kept) {
       if (kept.tag === tag && this.now() - kept.at < this.limits.ttlMs) {
         // Most recently used last.
         this.pages.delete(key);
         this.pages.set(key, kept);
-        return { json: kept.json, result: 'hit' };
+        return { json: kept.json, etag: kept.etag, result: 'hit' };
       }
       this.drop(key, kept);
     }
     const flight = `${tag}\n${key}`;
     const pending = this.loading.get(flight);
-    if (pending) return { json: await pending, result: 'shared' };
+    if (pending) return { ...(await pending), result: 'shared' };
     const at = this.now();
-    const reading = read();
+    const reading = read().then((json) => ({ json, etag: entityTag(json) }));
     this.loading.set(flight, reading);
     try {
-      const json = await reading;
-      this.keep(key, { tag, json, at });
-      return { json, result: 'miss' };
+      const page = await reading;
+      this.keep(key, { tag, ...page, at });
+      return { ...page, result: 'miss' };
     } finally {
       this.loading.delete(flight);
     }
