@@ -9,6 +9,7 @@ import { createBullBoard } from '@bull-board/api';
 import { FastifyAdapter as BullBoardFastifyAdapter } from '@bull-board/fastify';
 import type { FastifyInstance } from 'fastify';
 import { PinoLogger } from 'nestjs-pino';
+import { DASHBOARD_CSP } from '../http/content-security';
 import { OPERATIONAL_PATHS } from '../http/operational-paths';
 import { DashboardQueuesRepository, type DashboardQueue } from '../repositories/dashboard-queues.repository';
 import { MetadataRepository } from '../repositories/metadata.repository';
@@ -61,6 +62,10 @@ export class QueueDashboard {
         // Static files need no fresh queue list; the page and its API calls do.
         scope.addHook('onRequest', async (request) => {
           if (!request.url.startsWith(`${base}/static/`)) await this.refresh();
+        });
+        scope.addHook('onSend', (_request, reply, payload, done) => {
+          void reply.header('content-security-policy', DASHBOARD_CSP);
+          done(null, payload);
         });
         await scope.register(serverAdapter.registerPlugin());
       },

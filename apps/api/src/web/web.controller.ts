@@ -5,6 +5,7 @@ import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
 import { notFound } from '@snapfleet/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PinoLogger } from 'nestjs-pino';
+import { PAGE_CSP } from '../http/content-security';
 import { OPERATIONAL_PATHS as P } from '../http/operational-paths';
 import { nestPath } from '../http/route-table';
 import { ASSETS, PAGES, findPublicDir, loadPublicFiles, type PublicFile } from './public-files';
@@ -46,6 +47,7 @@ export class WebController {
     const file = this.files.get(name);
     if (!file) throw notFound(`${name} is not installed (apps/api/public is missing beside dist/)`);
     void reply.header('etag', file.etag).header('cache-control', 'no-cache');
+    if (file.contentType.startsWith('text/html')) void reply.header('content-security-policy', PAGE_CSP);
     if (req.headers['if-none-match'] === file.etag) {
       void reply.code(304).send();
       return;
