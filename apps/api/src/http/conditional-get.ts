@@ -35,7 +35,10 @@ export function installConditionalGet(fastify: FastifyInstance): void {
       void reply.code(304);
       reply.removeHeader('content-type');
       reply.removeHeader('content-length');
-      done(null, '');
+      // A 304 may carry a Content-Length only if it is the 200's (RFC 9110 §8.6). For GET:
+      // no payload, so Fastify sends none. For HEAD: the payload itself, which Fastify's HEAD
+      // handler measures (the 200's length) and drops.
+      done(null, request.method === 'HEAD' ? payload : null);
       return;
     }
     done(null, payload);
