@@ -2,9 +2,9 @@
 // from there, with an ETag so a browser polling the page revalidates for free. The directory
 // is found by walking up from this file, which sits at another depth under src/ (tests) and
 // dist/ (production); an install must ship apps/api/public beside dist/.
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { entityTag } from '../http/entity-tag';
 
 export interface PublicFile {
   body: Buffer;
@@ -36,8 +36,7 @@ export function loadPublicFiles(dir: string): Map<string, PublicFile> {
   for (const name of [...Object.values(PAGES), ...ASSETS]) {
     const body = readFileSync(join(dir, name));
     const ext = name.slice(name.lastIndexOf('.') + 1);
-    const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`;
-    files.set(name, { body, contentType: TYPES[ext] ?? 'application/octet-stream', etag });
+    files.set(name, { body, contentType: TYPES[ext] ?? 'application/octet-stream', etag: entityTag(body) });
   }
   return files;
 }

@@ -6,6 +6,7 @@ import { notFound } from '@snapfleet/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PinoLogger } from 'nestjs-pino';
 import { PAGE_CSP } from '../http/content-security';
+import { noneMatchNames } from '../http/entity-tag';
 import { OPERATIONAL_PATHS as P } from '../http/operational-paths';
 import { nestPath } from '../http/route-table';
 import { ASSETS, PAGES, findPublicDir, loadPublicFiles, type PublicFile } from './public-files';
@@ -48,7 +49,7 @@ export class WebController {
     if (!file) throw notFound(`${name} is not installed (apps/api/public is missing beside dist/)`);
     void reply.header('etag', file.etag).header('cache-control', 'no-cache');
     if (file.contentType.startsWith('text/html')) void reply.header('content-security-policy', PAGE_CSP);
-    if (req.headers['if-none-match'] === file.etag) {
+    if (noneMatchNames(req.headers['if-none-match'], file.etag)) {
       void reply.code(304).send();
       return;
     }
