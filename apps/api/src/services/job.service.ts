@@ -1,5 +1,6 @@
 // Runs ops as jobs on their host's queue: host gate, idempotency, enqueue, wait, outcome.
 import { Inject, Injectable } from '@nestjs/common';
+import { PinoLogger } from 'nestjs-pino';
 import {
   batchStepOpId,
   decodeJobError,
@@ -54,7 +55,10 @@ export class JobService {
     @Inject(JobWaiter) private readonly waiter: JobWaiter,
     @Inject(ApiMetrics) private readonly metrics: ApiMetrics,
     @Inject(OpGrouper) private readonly grouper: OpGrouper,
-  ) {}
+    @Inject(PinoLogger) private readonly log: PinoLogger,
+  ) {
+    log.setContext(JobService.name);
+  }
 
   async run<N extends OpName>(host: string, op: N, payload: OpPayload<N>, opts: JobRequestOptions): Promise<JobOutcome> {
     // Only an op whose client waits for it, under a job id nobody else knows, may share a
@@ -175,7 +179,11 @@ export class JobService {
     if (!existing.name || existing.data?.payload === undefined) {
       throw unavailable(`job ${jobId} on host ${host} cannot be read completely yet; retry`, { host, jobId });
     }
-    if (existing.name !== op || canonicalJson(existing.data.payload) !== canonicalJson(payload)) {
+    const [was, now] = [canonicalJson(existing.data.payload), canonicalJson(payload)];
+    if (existing.name !== op || was !== now) {
+      // Both requests in the log: a client reusing its key, or (if it ever were) a job read
+      // back wrong, can then be told apart.
+      this.log.warn({ host, jobId, existingOp: existing.name, op, existingPayload: was, payload: now }, 'Idempotency-Key reused with a different request');
       throw invalidArgument('Idempotency-Key reused with a different request', {
         jobId,
         host,
