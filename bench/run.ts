@@ -11,7 +11,7 @@ import { SnapfleetClient } from '@snapfleet/client';
 import type { BatchStep } from '@snapfleet/contracts';
 import { Snapshotter } from '@snapfleet/snapshotter';
 import { MetaStore } from '@snapfleet/metastore';
-import { startFleet } from '../test/support/fleet';
+import { obliterateQueues, startFleet } from '../test/support/fleet';
 import { containerdBench, type ContainerdFigures } from './containerd';
 import { measureCpu, pidsOf, type CpuShare } from './cpu';
 import { createDeleteCycle, rawCycle, snapshotterCycle } from './core';
@@ -353,6 +353,9 @@ async function fleetBench(): Promise<FleetFigures> {
     return { rounds, reads, serial: { inproc: serialInproc, http: serialHttp } };
   } finally {
     await fleet.dispose();
+    // The in-process snapshotter's host row has no worker, but the API's metrics and
+    // dashboard made a queue for it; without this each run leaves its meta key in Redis.
+    await obliterateQueues(fleet.hosts.map((h) => `${h.id}-inproc`));
   }
 }
 
