@@ -1,5 +1,6 @@
 // The walk page cache on its own: what it serves again and what it must read anew.
 import { describe, expect, it } from 'vitest';
+import { entityTag } from '../http/entity-tag';
 import { WalkPageCache, walkPageKey } from './walk-page-cache';
 
 function clock() {
@@ -27,6 +28,18 @@ describe('WalkPageCache', () => {
     expect(await cache.page('k', 'g2', r.read)).toMatchObject({ json: 'page-2', result: 'miss' });
     expect(await cache.page('k', 'g2', r.read)).toMatchObject({ json: 'page-2', result: 'hit' });
     expect(r.reads).toBe(2);
+  });
+
+  it('gives every answer of a page its entity tag: the miss, the hit and a shared read alike', async () => {
+    const cache = new WalkPageCache({ maxPages: 10, maxBytes: 1 << 20, ttlMs: 1000 }, clock().now);
+    const r = reader();
+    const etag = entityTag('page-1');
+    expect(await cache.page('k', 'g', r.read)).toEqual({ json: 'page-1', etag, result: 'miss' });
+    expect(await cache.page('k', 'g', r.read)).toEqual({ json: 'page-1', etag, result: 'hit' });
+    const slow = new WalkPageCache({ maxPages: 10, maxBytes: 1 << 20, ttlMs: 1000 }, clock().now);
+    const [a, b] = await Promise.all([slow.page('k', 'g', r.read), slow.page('k', 'g', r.read)]);
+    expect([a.result, b.result]).toEqual(['miss', 'shared']);
+    expect(b).toMatchObject({ json: a.json, etag: entityTag(a.json) });
   });
 
   it('reads a page anew once it is older than the TTL, tag unchanged', async () => {
