@@ -104,7 +104,9 @@ export class OpStream {
     } else if (r < 0.9) {
       const key = this.pick(this.keysOf('view'));
       if (!key) return;
-      await this.expectOutcome('commit', (o) => c.commitSnapshotAndWait(ns, host, key, { name: this.fresh('x') }, o), 'failed_precondition');
+      // Named once: a retry under the same idempotency key must ask the same question.
+      const name = this.fresh('x');
+      await this.expectOutcome('commit', (o) => c.commitSnapshotAndWait(ns, host, key, { name }, o), 'failed_precondition');
     } else if (r < 0.95) {
       const key = this.pick([...this.model.keys()]);
       if (!key) return;
