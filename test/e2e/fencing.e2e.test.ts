@@ -3,16 +3,23 @@
 // of the host takes the stalled job over with a newer fencing token. When the frozen worker
 // is resumed, its commit is refused (aborted) and it writes nothing; the job completes once,
 // through the new holder, and disk and metadata agree.
+//
+// The frozen holder registered no token: every earlier holder of its keys had settled. The
+// new holder finds the frozen one's marker in Redis and registers, which is what refuses the
+// frozen commit. And after Redis loses a host's lock keys, its workers register every token.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SnapfleetClient } from '@snapfleet/client';
+import { lockResource } from '@snapfleet/locks';
 import { keyHash } from '@snapfleet/metastore';
+import { Redis } from 'ioredis';
 import { settledDiff } from '../support/consistency';
-import { startFleet, type Fleet } from '../support/fleet';
+import { REDIS_URL, startFleet, type Fleet } from '../support/fleet';
 import { clearReliability, recordReliability } from '../support/reliability';
 
 let fleet: Fleet;
+let redis: Redis;
 let client: SnapfleetClient;
 let host: string;
 const ns = 'fence';
@@ -26,8 +33,17 @@ beforeAll(async () => {
   fleet = await startFleet({ label: 'fencing', hosts: 1, apis: 1, workersPerHost: 0, workerEnv: timing });
   host = fleet.hosts[0]!.id;
   client = new SnapfleetClient({ baseUrl: fleet.apis[0]!.url });
+  redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
 }, 120_000);
-afterAll(async () => fleet?.dispose());
+afterAll(async () => {
+  redis?.disconnect();
+  await fleet?.dispose();
+});
+
+/** The token of the last holder of a key that has not settled (its marker beside the lock key), or 0. */
+async function markerToken(key: string, namespace = ns): Promise<bigint> {
+  return BigInt((await redis.get(`${lockResource(host, namespace, key)}:holder`)) ?? 0);
+}
 
 async function fenceToken(key: string, namespace = ns): Promise<bigint> {
   const rows = await fleet.store.query<{ token: string }[]>(
@@ -62,10 +78,13 @@ it('a worker paused past its lock TTL is aborted at commit and writes nothing', 
   await waitFor('the worker to freeze at its commit', async () => (await processState(stale.pid!)) === 'T');
   const paused = 1; // seen stopped ('T' in /proc) just above
 
-  const frozenToken = await fenceToken('work');
+  // The frozen holder registered nothing (the prepare before it settled); its marker holds its token.
+  expect(await fenceToken('work')).toBe(0n);
+  const frozenToken = await markerToken('work');
   expect(frozenToken).toBeGreaterThan(0n);
   // A second worker takes the stalled job over once the frozen one's job lock lapses; it
-  // registers its newer fence and then waits for the frozen worker's row lock.
+  // finds the frozen holder's marker, registers its newer fence and then waits for the
+  // frozen worker's row lock.
   await fleet.startWorker(host);
   await waitFor('the new holder to register a newer fence', async () => (await fenceToken('work')) > frozenToken, 60_000);
   stale.kill('SIGCONT');
@@ -120,7 +139,8 @@ it('a worker paused mid-batch past its lock TTL is refused at its step\'s commit
   if (accepted.done) throw new Error('expected 202');
   // Step 0 committed; step 1 frozen between its btrfs snapshot and its metadata commit.
   await waitFor('the worker to freeze at its commit', async () => (await processState(stale.pid!)) === 'T');
-  const frozenToken = await fenceToken('bwork', bns);
+  expect(await fenceToken('bwork', bns)).toBe(0n);
+  const frozenToken = await markerToken('bwork', bns);
   expect(frozenToken).toBeGreaterThan(0n);
   await fleet.startWorker(host);
   await waitFor('the new holder to register a newer fence', async () => (await fenceToken('bwork', bns)) > frozenToken, 60_000);
@@ -158,3 +178,25 @@ it('a worker paused mid-batch past its lock TTL is refused at its step\'s commit
   expect(names).toEqual(want);
   expect(d).toMatchObject({ missingOnDisk: [], orphansOnDisk: [] });
 }, 180_000);
+
+it('after Redis loses a host\'s lock keys, a restarted worker registers every token; ops that settle leave no marker', async () => {
+  const lns = 'fence-loss';
+  for (const w of fleet.hosts[0]!.workers) if (w.exitCode === null && w.signalCode === null) await fleet.stop(w, 5000);
+  await fleet.startWorker(host);
+  await client.createSnapshotAndWait(lns, host, { key: 'settled' });
+  // The host has snapshots and a fence counter: this op's holder had nobody to fence out.
+  expect(await fenceToken('settled', lns)).toBe(0n);
+  expect(await markerToken('settled', lns)).toBe(0n);
+
+  // As after a Redis restart without persistence: the host's counter, markers and locks are gone.
+  for (const w of fleet.hosts[0]!.workers) if (w.exitCode === null && w.signalCode === null) await fleet.stop(w, 5000);
+  for await (const keys of redis.scanStream({ match: `{snapfleet:${host}}:*`, count: 500 }) as AsyncIterable<string[]>) {
+    if (keys.length > 0) await redis.del(...keys);
+  }
+  await fleet.startWorker(host);
+  await client.createSnapshotAndWait(lns, host, { key: 'after-loss' });
+  await client.commitSnapshotAndWait(lns, host, 'settled', { name: 'settled-layer' });
+  // A paused holder from before the loss could still be running: every holder registers.
+  expect(await fenceToken('after-loss', lns)).toBeGreaterThan(0n);
+  expect(await fenceToken('settled-layer', lns)).toBeGreaterThan(0n);
+}, 120_000);

@@ -207,7 +207,12 @@ export interface OpContext {
   firstRun?: boolean;
   /** Fencing token of the lock the caller holds, checked on every metadata write. */
   fence?: bigint;
-  /** The caller registered `fence` for the op's keys already (a batch does it once for all). */
+  /**
+   * The caller took care of registering `fence` for the op's keys: it registered it already,
+   * or its lock says no earlier holder of those keys can still write (the worker, see
+   * decisions.md "Fencing tokens are registered only when needed"). The op then only guards
+   * its commit with the token.
+   */
   fenceRegistered?: boolean;
   /** Reports progress (0–100) of long operations. */
   progress?: (percent: number) => void;

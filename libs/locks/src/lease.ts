@@ -3,7 +3,7 @@
 // that still carry its owner value.
 import { type Lock, type Redlock, type Settings } from '@sesamecare-oss/redlock';
 import { aborted, type Logger } from '@snapfleet/contracts';
-import type { LockLease } from './types';
+import type { LockLease, ReleaseOptions } from './types';
 import { errorMessage, isOwnershipRefusal, rootCause } from './redis-errors';
 import { describeResources } from './resources';
 
@@ -16,14 +16,18 @@ export interface LeaseParts {
   /** The library's view of the held keys: resources, owner value, local expiry estimate. */
   lock: Lock;
   token: bigint;
+  staleHolderPossible: boolean;
   resources: readonly string[];
   ttlMs: number;
+  /** Deletes the keys still holding this owner's value (settled: and its markers); resolves to the number freed. */
+  releaseKeys: (lock: Lock, token: bigint, settled: boolean) => Promise<number>;
   /** Told once the lease is released, so the service stops tracking it. */
   onReleased: (lease: RedisLease) => void;
 }
 
 export class RedisLease implements LockLease {
   readonly token: bigint;
+  readonly staleHolderPossible: boolean;
   readonly resources: readonly string[];
   private readonly controller = new AbortController();
   private readonly parts: Omit<LeaseParts, 'lock'>;
@@ -39,6 +43,7 @@ export class RedisLease implements LockLease {
     this.parts = rest;
     this.lock = lock;
     this.token = parts.token;
+    this.staleHolderPossible = parts.staleHolderPossible;
     this.resources = parts.resources;
     this.armWatchdog();
     this.scheduleExtension(this.extendEveryMs);
@@ -48,8 +53,9 @@ export class RedisLease implements LockLease {
     return this.controller.signal;
   }
 
-  release(): Promise<void> {
-    this.releasing ??= this.releaseKeys();
+  /** The first call decides whether the release is settled; later calls share its outcome. */
+  release(opts: ReleaseOptions = {}): Promise<void> {
+    this.releasing ??= this.releaseKeys(opts.settled === true);
     return this.releasing;
   }
 
@@ -117,24 +123,21 @@ export class RedisLease implements LockLease {
     this.tick = this.watchdog = undefined;
   }
 
-  // The library's release script deletes a key only while it still holds this owner's value,
-  // so a lease that was lost cannot delete its successor's keys. Waiting longer than one TTL is
-  // pointless: by then the keys have expired on their own.
-  private async releaseKeys(): Promise<void> {
+  // The release script deletes a key only while it still holds this owner's value, so a lease
+  // that was lost cannot delete its successor's keys (nor, settled, their markers). Waiting
+  // longer than one TTL is pointless: by then the keys have expired on their own.
+  private async releaseKeys(settled: boolean): Promise<void> {
     this.stop();
     let timer: NodeJS.Timeout | undefined;
     try {
       const expired = new Promise<'timeout'>((resolve) => {
         timer = setTimeout(() => resolve('timeout'), this.parts.ttlMs).unref();
       });
-      const outcome = await Promise.race([this.parts.redlock.release(this.lock, NO_RETRY), expired]);
+      const outcome = await Promise.race([this.parts.releaseKeys(this.lock, this.token, settled), expired]);
       if (outcome === 'timeout') this.parts.logger.warn({ resources: this.resources }, 'lock release got no answer from Redis; the keys expire with their TTL');
+      else if (outcome < this.resources.length) this.parts.logger.debug({ resources: this.resources }, 'lock release: some keys were no longer ours');
     } catch (err) {
-      if (await isOwnershipRefusal(err)) {
-        this.parts.logger.debug({ resources: this.resources }, 'lock release: some keys were no longer ours');
-      } else {
-        this.parts.logger.warn({ resources: this.resources, err: errorMessage(await rootCause(err)) }, 'lock release failed; the keys expire with their TTL');
-      }
+      this.parts.logger.warn({ resources: this.resources, err: errorMessage(await rootCause(err)) }, 'lock release failed; the keys expire with their TTL');
     } finally {
       clearTimeout(timer);
       this.parts.onReleased(this);

@@ -268,6 +268,116 @@ describe('RedisLockService', () => {
     for (let i = 1; i < entered.length; i++) expect(entered[i]).toBeGreaterThan(entered[i - 1] as bigint);
   });
 
+  describe('holder markers: whether an earlier holder may still write', () => {
+    /** A host tag of its own per test, settled (counter started) unless told otherwise. */
+    const freshHost = async (settle = true) => {
+      const host = `mk${randomBytes(3).toString('hex')}`;
+      if (settle) await locks.settleTag(`snapfleet:${host}`);
+      return host;
+    };
+    const marker = (resource: string) => `${redisKey(resource)}:holder`;
+
+    it('a settled release lets the next holder skip registration; an unsettled release, a close or a lost key does not', async () => {
+      const host = await freshHost();
+      const r = res('k', host);
+      const a = await locks.acquire([r]);
+      expect(a.staleHolderPossible).toBe(false);
+      expect(await redis.get(marker(r))).toBe(a.token.toString());
+      await a.release({ settled: true });
+      expect(await redis.exists(marker(r))).toBe(0);
+
+      const b = await locks.acquire([r]);
+      expect(b.staleHolderPossible).toBe(false);
+      await b.release(); // not settled: b may not have fenced anyone out
+      const c = await locks.acquire([r]);
+      expect(c.staleHolderPossible).toBe(true);
+      await c.release({ settled: true });
+
+      const svc = new RedisLockService(redis, { prefix: PREFIX });
+      const d = await svc.acquire([r]);
+      expect(d.staleHolderPossible).toBe(false);
+      await svc.close(); // abandons d: its holder may still be running
+      const e = await locks.acquire([r]);
+      expect(e.staleHolderPossible).toBe(true);
+      await e.release({ settled: true });
+
+      const f = await locks.acquire([r], { ttlMs: 300 });
+      await redis.del(redisKey(r)); // f's TTL ran out while it was paused
+      const g = await locks.acquire([r], { waitMs: 0 });
+      expect(g.staleHolderPossible).toBe(true);
+      await f.release({ settled: true });
+      await g.release({ settled: true });
+    });
+
+    it("a lost holder's settled release leaves its successor's marker alone", async () => {
+      const host = await freshHost();
+      const r = res('k', host);
+      const old = await locks.acquire([r], { ttlMs: 300 });
+      await redis.del(redisKey(r));
+      const next = await locks.acquire([r], { waitMs: 0, ttlMs: 5000 });
+      expect(next.staleHolderPossible).toBe(true);
+      await old.release({ settled: true });
+      expect(await redis.get(marker(r))).toBe(next.token.toString());
+      // next registered its token (the caller's part), so it settles: the marker goes.
+      await next.release({ settled: true });
+      expect(await redis.exists(marker(r))).toBe(0);
+      const after = await locks.acquire([r]);
+      expect(after.staleHolderPossible).toBe(false);
+      await after.release({ settled: true });
+    });
+
+    it('one unsettled key among several is enough; markers live for markerTtlMs', async () => {
+      const svc = new RedisLockService(redis, { prefix: PREFIX, markerTtlMs: 400 });
+      extra.push(svc);
+      const host = `mk${randomBytes(3).toString('hex')}`;
+      await svc.settleTag(`snapfleet:${host}`);
+      const [r1, r2] = [res('a', host), res('b', host)];
+      const lone = await svc.acquire([r2]);
+      await lone.release();
+      expect(await redis.pttl(marker(r2))).toBeLessThanOrEqual(400);
+      const both = await svc.acquire([r1, r2]);
+      expect(both.staleHolderPossible).toBe(true);
+      await both.release();
+      await sleep(500);
+      const later = await svc.acquire([r1, r2]);
+      expect(later.staleHolderPossible).toBe(false);
+      await later.release({ settled: true });
+    });
+
+    it('while a host has no fence counter (new, or Redis lost its data) every acquisition reports a possible stale holder, until settleTag or markerTtlMs', async () => {
+      const host = await freshHost(false);
+      const r = res('k', host);
+      const first = await locks.acquire([r]);
+      expect(first.staleHolderPossible).toBe(true);
+      await first.release({ settled: true });
+      const second = await locks.acquire([r]);
+      expect(second.staleHolderPossible).toBe(true); // the window the missing counter opened
+      await second.release({ settled: true });
+      await locks.settleTag(`snapfleet:${host}`);
+      const third = await locks.acquire([r]);
+      expect(third.staleHolderPossible).toBe(false);
+      await third.release({ settled: true });
+
+      // Redis loses the counter (and with it, in a real loss, the markers): the window reopens.
+      await redis.del(`${PREFIX}{snapfleet:${host}}:fence`);
+      const lost = await locks.acquire([r]);
+      expect(lost.staleHolderPossible).toBe(true);
+      expect(lost.token).toBeGreaterThan(third.token);
+      await lost.release({ settled: true });
+
+      const svc = new RedisLockService(redis, { prefix: PREFIX, markerTtlMs: 300 });
+      extra.push(svc);
+      const other = `mk${randomBytes(3).toString('hex')}`;
+      const early = await svc.acquire([res('k', other)]);
+      expect(early.staleHolderPossible).toBe(true);
+      await early.release({ settled: true });
+      await sleep(400);
+      const late = await svc.acquire([res('k', other)]);
+      expect(late.staleHolderPossible).toBe(false);
+      await late.release({ settled: true });
+    });
+  });
+
   it('close() aborts live leases, frees their keys and refuses new acquisitions', async () => {
     const svc = new RedisLockService(redis, { prefix: PREFIX });
     const r = res('close');

@@ -13,10 +13,10 @@ import { randomBytes } from 'node:crypto';
 import { Lock, Redlock } from '@sesamecare-oss/redlock';
 import { type Logger, SnapfleetError, silentLogger, toSnapfleetError, unavailable } from '@snapfleet/contracts';
 import { Redis } from 'ioredis';
-import { acquireOnce, type RedisClient } from './acquire-script';
+import { acquireOnce, releaseKeys, settleTag, type RedisClient } from './acquire-script';
 import { NO_RETRY, RedisLease } from './lease';
 import { errorMessage, isPermanentRedisError } from './redis-errors';
-import { describeResources, planResources, type ResourcePlan } from './resources';
+import { describeResources, fenceKeyOf, planResources, type ResourcePlan } from './resources';
 import type { AcquireOptions, LockLease, LockService } from './types';
 
 export interface RedisLockServiceOptions {
@@ -26,6 +26,11 @@ export interface RedisLockServiceOptions {
   defaultTtlMs?: number;
   /** How long `acquire` keeps trying when not told (ms). Default 30 000. */
   defaultWaitMs?: number;
+  /**
+   * How long an unsettled holder marker is kept (ms): as long as a paused holder is assumed
+   * able to resume and write (the fenced store's own limit on old fence rows). Default 3 600 000.
+   */
+  markerTtlMs?: number;
   logger?: Logger;
 }
 
@@ -46,6 +51,7 @@ export class RedisLockService implements LockService {
   private readonly prefix: string;
   private readonly defaultTtlMs: number;
   private readonly defaultWaitMs: number;
+  private readonly markerTtlMs: number;
   private readonly logger: Logger;
   private readonly live = new Set<RedisLease>();
   private closed = false;
@@ -56,6 +62,7 @@ export class RedisLockService implements LockService {
     if (/[{}]/.test(this.prefix)) throw new TypeError('RedisLockService: prefix must not contain { or } (it would change the cluster slot)');
     this.defaultTtlMs = checkTtl(options.defaultTtlMs ?? 10_000);
     this.defaultWaitMs = checkWait(options.defaultWaitMs ?? 30_000);
+    this.markerTtlMs = checkTtl(options.markerTtlMs ?? 3_600_000);
     this.logger = options.logger ?? silentLogger;
     if (typeof client === 'string') {
       // Commands fail after one reconnect attempt instead of queueing for ~20: acquire retries
@@ -110,6 +117,15 @@ export class RedisLockService implements LockService {
     }
   }
 
+  /**
+   * Says that no holder of `tag`'s resources can exist yet (for a host: its store has no rows),
+   * so acquisitions need not report a possible stale holder because the tag's counter is
+   * missing: starts the counter and closes that window. Markers left by holders stay.
+   */
+  async settleTag(tag: string): Promise<void> {
+    await settleTag(this.client, fenceKeyOf(this.prefix, tag));
+  }
+
   /** Ends every live lease (signals abort, keys released), then closes the client if ours. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -124,16 +140,18 @@ export class RedisLockService implements LockService {
   private async tryOnce(plan: ResourcePlan, ttlMs: number, deadline: number): Promise<RedisLease | undefined> {
     const value = randomBytes(16).toString('hex');
     const start = Date.now();
-    const pending = acquireOnce(this.client, plan.fenceKey, plan.keys, value, ttlMs);
-    const token = await withinBudget(pending, Math.max(deadline - start, MIN_TRY_BUDGET_MS), () => {
-      // The caller is gone but the script may still run later: give back what it takes.
-      pending.then((t) => (t === null ? undefined : this.redlock.release(this.libraryLock(plan, value, 0), NO_RETRY))).catch(() => undefined);
+    const pending = acquireOnce(this.client, plan.fenceKey, plan.keys, value, ttlMs, this.markerTtlMs);
+    const acquired = await withinBudget(pending, Math.max(deadline - start, MIN_TRY_BUDGET_MS), () => {
+      // The caller is gone but the script may still run later: give back what it takes (unsettled:
+      // the markers stay, which only makes the next holder register its token).
+      pending.then((a) => (a === null ? undefined : releaseKeys(this.client, plan.keys, value, a.token, false))).catch(() => undefined);
     });
-    if (token === null) return undefined;
+    if (acquired === null) return undefined;
+    const { token, staleHolderPossible } = acquired;
     // Same drift rule as the library's own acquire: 1% of the TTL plus 2 ms of expiry precision.
     const expiration = start + ttlMs - (Math.round(0.01 * ttlMs) + 2);
     if (this.closed) {
-      await this.redlock.release(this.libraryLock(plan, value, expiration), NO_RETRY).catch(() => undefined);
+      await releaseKeys(this.client, plan.keys, value, token, false).catch(() => undefined);
       throw unavailable('the lock service is closed', { resources: plan.resources });
     }
     const lease = new RedisLease({
@@ -141,16 +159,18 @@ export class RedisLockService implements LockService {
       logger: this.logger,
       lock: this.libraryLock(plan, value, expiration),
       token,
+      staleHolderPossible,
       resources: plan.resources,
       ttlMs,
+      releaseKeys: (lock, t, settled) => releaseKeys(this.client, lock.resources, lock.value, t, settled),
       onReleased: (l) => this.live.delete(l),
     });
     this.live.add(lease);
     return lease;
   }
 
-  // A library Lock for keys our script set: its extend/release only need keys, owner value and
-  // the local expiry estimate, all of which we know.
+  // A library Lock for keys our script set: its extension only needs keys, owner value and the
+  // local expiry estimate, all of which we know.
   private libraryLock(plan: ResourcePlan, value: string, expiration: number): Lock {
     return new Lock(this.redlock, plan.keys, value, [], expiration, NO_RETRY);
   }

@@ -16,8 +16,11 @@ export function lockResource(hostId: string, namespace: string, key: string): st
     throw new TypeError(`lockResource: invalid namespace ${JSON.stringify(namespace)}`);
   }
   const digest = createHash('sha256').update(key, 'utf8').digest('hex');
-  return `{snapfleet:${hostId}}:lock:${namespace}:${digest}`;
+  return `{${hostLockTag(hostId)}}:lock:${namespace}:${digest}`;
 }
+
+/** The hash tag of every lock resource of one host (and of its fence counter). */
+export const hostLockTag = (hostId: string): string => `snapfleet:${hostId}`;
 
 /** The part of a key Redis Cluster hashes: the text of the first non-empty `{…}`, as the cluster spec says. */
 export function hashTagOf(key: string): string | undefined {

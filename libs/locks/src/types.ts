@@ -7,11 +7,28 @@
 export interface LockLease {
   /** Fencing token of this acquisition: larger than every token handed out before it on the same host. */
   readonly token: bigint;
+  /**
+   * An earlier holder of one of these resources may still write: its lease ended without a
+   * settled release (it expired, its holder crashed, or it never registered its token), or
+   * Redis lost that record. Register this token with the fenced store before writing. False
+   * when every earlier holder settled.
+   */
+  readonly staleHolderPossible: boolean;
   readonly resources: readonly string[];
   /** Aborted when the lease is lost (an extension failed: the TTL ran out first). */
   readonly signal: AbortSignal;
   /** Releases the lease if this owner still holds it; never throws. */
-  release(): Promise<void>;
+  release(opts?: ReleaseOptions): Promise<void>;
+}
+
+export interface ReleaseOptions {
+  /**
+   * The holder will write no more, and no earlier holder can write after it: either
+   * `staleHolderPossible` was false, or this token was registered with the fenced store. A
+   * settled release clears this lease's holder markers, so the next holder need not register.
+   * Default false: the markers stay, and the next holder registers.
+   */
+  settled?: boolean;
 }
 
 export interface AcquireOptions {

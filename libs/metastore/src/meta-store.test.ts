@@ -146,3 +146,13 @@ describe('remove', () => {
     await expect(store.getSnapshot(host, ns, 'leaf-to-remove')).rejects.toMatchObject({ code: 'not_found' });
   });
 });
+
+describe('hasSnapshots', () => {
+  it('is true for a host with rows and false for a registered host without any', async () => {
+    const empty = 'empty-host';
+    await new HostStore(store.dataSource).register({ id: empty, root: '/e', device: '/dev/y', fsid: '00000000-0000-0000-0000-000000000001', version: 't' });
+    expect(await store.hasSnapshots(host)).toBe(true);
+    expect(await store.hasSnapshots(empty)).toBe(false);
+    expect(await store.hasSnapshots('never-registered')).toBe(false);
+  });
+});

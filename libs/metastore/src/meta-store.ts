@@ -254,6 +254,12 @@ export class MetaStore {
     await this.query(sql, params, 'registering a fencing token');
   }
 
+  /** Whether the host has any snapshot row (a host with none has never committed an op's metadata). */
+  async hasSnapshots(hostId: string): Promise<boolean> {
+    const rows = await this.query<{ one: number }[]>('SELECT 1 AS one FROM snapshots WHERE host_id = ? LIMIT 1', [hostId], 'looking for the host\'s snapshots');
+    return rows.length > 0;
+  }
+
   /** Fence rows not touched since `olderThan`: no lock or paused worker is that old. */
   async pruneFences(olderThan: Date): Promise<number> {
     const res = await this.query<{ affectedRows: number }>('DELETE FROM fences WHERE updated_at < ?', [olderThan], 'pruning fences');

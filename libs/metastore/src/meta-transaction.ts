@@ -63,8 +63,8 @@ export interface Fence {
   namespace: string;
   keys: readonly string[];
   /**
-   * The holder registered the token already (MetaStore.registerFence, once for a batch's
-   * whole lease): the transaction only guards its commit with it.
+   * The holder registered the token already (MetaStore.registerFence), or knows there is no
+   * earlier holder of these keys left to fence out: the transaction only guards its commit.
    */
   registered?: boolean;
 }

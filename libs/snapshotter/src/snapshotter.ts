@@ -103,8 +103,8 @@ export class Snapshotter {
   }
 
   /**
-   * Registers a lease's fencing token for keys that several ops will write under it (a
-   * batch): those ops then pass `fenceRegistered` and only guard their commits.
+   * Registers a lease's fencing token for its keys on its own, before the ops that write them
+   * under it: those ops then pass `fenceRegistered` and only guard their commits.
    */
   registerFence(fenced: Fenced, token: bigint): Promise<void> {
     return this.store.registerFence(this.hostId, { token, namespace: fenced.namespace, keys: fenced.keys });

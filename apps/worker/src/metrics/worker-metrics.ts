@@ -75,6 +75,13 @@ export class WorkerMetrics {
     registers: [this.registry],
   });
 
+  private readonly fenceRegistrations = new Counter({
+    name: 'snapfleet_worker_fence_registrations_total',
+    help: 'Fencing tokens registered in MySQL before an op, because an earlier holder of its keys ended its lease unsettled (crash, expiry, failed release)',
+    labelNames: ['op'] as const,
+    registers: [this.registry],
+  });
+
   constructor(
     @Inject(WORKER_CONFIG) config: WorkerConfig,
     @Inject(PoolRepository) private readonly pool: PoolRepository,
@@ -114,6 +121,10 @@ export class WorkerMetrics {
 
   lockWaited(op: string, seconds: number, acquired: boolean): void {
     this.lockWait.observe({ op, outcome: acquired ? 'acquired' : 'failed' }, seconds);
+  }
+
+  fenceRegistered(op: string): void {
+    this.fenceRegistrations.inc({ op });
   }
 
   async scrape(): Promise<{ contentType: string; body: string }> {

@@ -3,8 +3,9 @@
 // fast when Redis goes away, while BullMQ's blocking connections wait forever by design).
 import type { OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from '@snapfleet/contracts';
-import { RedisLockService, lockResource, type LockLease } from '@snapfleet/locks';
+import { RedisLockService, hostLockTag, lockResource, type LockLease } from '@snapfleet/locks';
 import { Redis } from 'ioredis';
+import { FENCE_ROW_TTL_MS } from '../config/retention';
 import { connectWithRetry } from './connect-retry';
 
 export class LockRepository implements OnApplicationShutdown {
@@ -20,6 +21,8 @@ export class LockRepository implements OnApplicationShutdown {
     hostId: string;
     redisUrl: string;
     ttlMs: number;
+    /** How long a lease that ended unsettled keeps the next holders registering (the fence rows' age limit; default FENCE_ROW_TTL_MS). */
+    markerTtlMs?: number;
     log: Logger;
     connectDeadlineMs?: number;
   }): Promise<LockRepository> {
@@ -52,7 +55,7 @@ export class LockRepository implements OnApplicationShutdown {
       throw err;
     }
     connected = true;
-    const locks = new RedisLockService(redis, { defaultTtlMs: opts.ttlMs, logger: opts.log });
+    const locks = new RedisLockService(redis, { defaultTtlMs: opts.ttlMs, markerTtlMs: opts.markerTtlMs ?? FENCE_ROW_TTL_MS, logger: opts.log });
     return new LockRepository(opts.hostId, redis, locks, opts.ttlMs);
   }
 
@@ -63,6 +66,15 @@ export class LockRepository implements OnApplicationShutdown {
   acquire(namespace: string, keys: readonly string[]): Promise<LockLease> {
     const resources = keys.map((key) => lockResource(this.hostId, namespace, key));
     return this.locks.acquire(resources, { ttlMs: this.ttlMs });
+  }
+
+  /**
+   * For a host with no snapshot rows: no earlier holder's late write can matter, so leases
+   * need not report a possible stale holder because Redis has no fence counter for the host
+   * yet (libs/locks, settleTag).
+   */
+  settleNewHost(): Promise<void> {
+    return this.locks.settleTag(hostLockTag(this.hostId));
   }
 
   /** One PING on the lock connection (readiness). */

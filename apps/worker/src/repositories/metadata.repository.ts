@@ -35,6 +35,10 @@ export class MetadataRepository implements OnApplicationShutdown {
     await this.store.ping();
   }
 
+  hasSnapshots(hostId: string): Promise<boolean> {
+    return this.store.hasSnapshots(hostId);
+  }
+
   pruneOps(olderThan: Date): Promise<number> {
     return this.store.pruneOps(olderThan);
   }

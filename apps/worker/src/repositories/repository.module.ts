@@ -56,9 +56,12 @@ function faultsOf(config: WorkerConfig, log: PinoLogger): { faults?: FaultHook }
     },
     {
       provide: LockRepository,
-      inject: [WORKER_CONFIG, PinoLogger],
-      useFactory: (config: WorkerConfig, log: PinoLogger) =>
-        LockRepository.open({ hostId: config.hostId, redisUrl: config.redisUrl, ttlMs: config.lockTtlMs, log }),
+      inject: [WORKER_CONFIG, PinoLogger, MetadataRepository],
+      useFactory: async (config: WorkerConfig, log: PinoLogger, metadata: MetadataRepository) => {
+        const locks = await LockRepository.open({ hostId: config.hostId, redisUrl: config.redisUrl, ttlMs: config.lockTtlMs, log });
+        if (!(await metadata.hasSnapshots(config.hostId))) await locks.settleNewHost();
+        return locks;
+      },
     },
   ],
   exports: [PoolRepository, MetadataRepository, Snapshotter, LockRepository],

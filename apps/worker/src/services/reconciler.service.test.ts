@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeHarness, type Harness } from '../../../../test/support/snapshotter';
 import { loadWorkerConfig } from '../config/worker-config';
 import { MetadataRepository } from '../repositories/metadata.repository';
-import { OP_RECORD_TTL_MS, Reconciler } from './reconciler.service';
+import { OP_RECORD_TTL_MS } from '../config/retention';
+import { Reconciler } from './reconciler.service';
 
 describe('Reconciler', () => {
   let h: Harness;

@@ -10,11 +10,7 @@ import { PinoLogger } from 'nestjs-pino';
 import { WORKER_CONFIG } from '../config/worker-config.module';
 import type { WorkerConfig } from '../config/worker-config';
 import { MetadataRepository } from '../repositories/metadata.repository';
-
-/** A retried job finds its op record for this long (BullMQ's backoff stays far below it). */
-export const OP_RECORD_TTL_MS = 24 * 3600_000;
-/** No lease (TTL seconds, auto-extended) and no paused holder outlives this. */
-export const FENCE_ROW_TTL_MS = 3600_000;
+import { FENCE_ROW_TTL_MS, OP_RECORD_TTL_MS } from '../config/retention';
 
 @Injectable()
 export class Reconciler {

@@ -107,18 +107,17 @@ export class SnapshotOpService {
   }
 
   /**
-   * One lease on every key the steps write and one fencing-token registration for them all
-   * (each step's commit still checks the token); `run` gets the context each step runs in,
+   * One lease on every key the steps write, and at most one fencing-token registration for
+   * them all (see locked; each step's commit still checks the token); `run` gets the context each step runs in,
    * without the job's progress callback: the batch or group reports its own, a step's would
    * jump back and forth between steps.
    */
   private underOneLease<R>(op: 'batch' | 'group', namespace: string, steps: readonly StepOp[], exec: OpExecution, run: (stepCtx: OpContext) => Promise<R>): Promise<R> {
     const keys = [...new Set(steps.flatMap((s) => fencedKeys(s.op, s.payload).keys))];
     const fenced = { namespace, keys };
-    return this.locked(op, fenced, exec, async (ctx) => {
-      if (ctx.fence !== undefined) await this.snapshotter.registerFence(fenced, ctx.fence);
+    return this.locked(op, fenced, exec, (ctx) => {
       const { progress: _own, ...stepCtx } = ctx;
-      return run({ ...stepCtx, fenceRegistered: ctx.fence !== undefined });
+      return run(stepCtx);
     });
   }
 
@@ -209,13 +208,25 @@ export class SnapshotOpService {
     // for whoever wonders why.
     const onLost = () => this.log.warn({ resources: lease.resources }, 'lock lost mid-op: its commit will be refused by the fence');
     lease.signal.addEventListener('abort', onLost, { once: true });
+    // The token is registered (its own durable commit) only when an earlier holder of these
+    // keys may still write, so that holder is refused at its commit; the lease says so when
+    // one ended without settling (decisions.md, "Fencing tokens are registered only when
+    // needed"). Every commit still checks the token, which refuses this holder if it is
+    // itself paused past its TTL and a newer one registers.
+    let settled = !lease.staleHolderPossible;
     try {
-      return await run({ ...ctx, fence: lease.token });
+      if (lease.staleHolderPossible) {
+        await this.snapshotter.registerFence(fenced, lease.token);
+        this.metrics.fenceRegistered(op);
+        settled = true;
+      }
+      return await run({ ...ctx, fence: lease.token, fenceRegistered: true });
     } finally {
       lease.signal.removeEventListener('abort', onLost);
       // Not awaited: the op's outcome is durable already, and release() never throws; the
-      // next holder of these keys waits at most for this one round trip.
-      void lease.release();
+      // next holder of these keys waits at most for this one round trip. Settled: this holder
+      // writes no more, and no earlier one can write after it.
+      void lease.release({ settled });
     }
   }
 }
