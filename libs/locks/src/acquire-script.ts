@@ -7,8 +7,9 @@ import type { Cluster, Redis } from 'ioredis';
 export type RedisClient = Redis | Cluster;
 
 /*
- * KEYS[1] = fence counter, KEYS[2] = the tag's "unsettled" window, KEYS[3..2+n] = lock keys,
- * KEYS[3+n..2+2n] = their holder markers (all one hash tag, so one slot);
+ * KEYS[1] = fence counter, KEYS[2] = the tag's "unsettled" window, KEYS[3] = the last token
+ * this script issued, KEYS[4..3+n] = lock keys, KEYS[4+n..3+2n] = their holder markers (all
+ * one hash tag, so one slot);
  * ARGV[1] = owner value, ARGV[2] = TTL in ms, ARGV[3] = marker TTL in ms.
  * Returns {token as a decimal string, 1 when an earlier holder may still write else 0}, or nil
  * when any lock key exists (nothing is written then).
@@ -35,11 +36,14 @@ export type RedisClient = Redis | Cluster;
  * token) and may still write: the new holder must register its token before writing. No
  * marker on any key means every earlier holder settled. A missing counter means Redis lost
  * its data (or the tag is new) and markers with it, so every acquisition reports a possible
- * stale holder until the window KEYS[2] closes (marker TTL), or settleTag closes it.
+ * stale holder until the window KEYS[2] closes (marker TTL), or settleTag closes it. A counter
+ * that moved past the last token this script issued (KEYS[3]) means a lock service that
+ * leaves no markers (an older worker, during a rolling upgrade) took a lease in between: its
+ * holder may still write, and nothing marks its keys, so that acquisition reports one too.
  */
 const ACQUIRE_LUA = `
-local n = (#KEYS - 2) / 2
-for i = 3, 2 + n do
+local n = (#KEYS - 3) / 2
+for i = 4, 3 + n do
   if redis.call('EXISTS', KEYS[i]) == 1 then return nil end
 end
 local stale = 0
@@ -47,13 +51,13 @@ local raw = redis.call('GET', KEYS[1])
 if not raw then
   redis.call('SET', KEYS[2], '1', 'PX', ARGV[3])
   stale = 1
-elseif redis.call('EXISTS', KEYS[2]) == 1 then
+elseif redis.call('EXISTS', KEYS[2]) == 1 or redis.call('GET', KEYS[3]) ~= raw then
   stale = 1
 end
-for i = 3 + n, 2 + 2 * n do
+for i = 4 + n, 3 + 2 * n do
   if redis.call('EXISTS', KEYS[i]) == 1 then stale = 1 end
 end
-for i = 3, 2 + n do
+for i = 4, 3 + n do
   redis.call('SET', KEYS[i], ARGV[1], 'PX', ARGV[2])
 end
 local now = redis.call('TIME')
@@ -64,7 +68,8 @@ local token = math.max(last + 1, floor)
 if token >= 9007199254740992 then return redis.error_reply('snapfleet fence counter out of range') end
 local text = string.format('%.0f', token)
 redis.call('SET', KEYS[1], text)
-for i = 3 + n, 2 + 2 * n do
+redis.call('SET', KEYS[3], text)
+for i = 4 + n, 3 + 2 * n do
   redis.call('SET', KEYS[i], text, 'PX', ARGV[3])
 end
 return {text, stale}
@@ -93,17 +98,21 @@ end
 return freed
 `;
 
-/* KEYS[1] = fence counter, KEYS[2] = unsettled window. Starts the counter if missing, closes the window. */
+/*
+ * KEYS[1] = fence counter, KEYS[2] = unsettled window, KEYS[3] = last token issued here.
+ * Starts the counter if missing, closes the window, and takes the counter as this script's own.
+ */
 const SETTLE_TAG_LUA = `
 redis.call('SET', KEYS[1], '0', 'NX')
+redis.call('SET', KEYS[3], redis.call('GET', KEYS[1]))
 redis.call('DEL', KEYS[2])
 return 1
 `;
 
 // Versioned so a changed script never collides with an older definition on a shared client.
-const ACQUIRE = 'snapfleetLockAcquireV2';
+const ACQUIRE = 'snapfleetLockAcquireV3';
 const RELEASE = 'snapfleetLockReleaseV1';
-const SETTLE_TAG = 'snapfleetLockSettleTagV1';
+const SETTLE_TAG = 'snapfleetLockSettleTagV2';
 
 type ScriptCommand<R> = (numKeys: number, ...args: (string | number)[]) => Promise<R>;
 
@@ -111,6 +120,8 @@ type ScriptCommand<R> = (numKeys: number, ...args: (string | number)[]) => Promi
 export const markerKeyOf = (lockKey: string): string => `${lockKey}:holder`;
 /** The window during which every acquisition of a tag reports a possible stale holder. */
 export const unsettledKeyOf = (fenceKey: string): string => `${fenceKey}:unsettled`;
+/** The last token the acquire script issued for a tag (the counter may move without it). */
+export const markedKeyOf = (fenceKey: string): string => `${fenceKey}:marked`;
 
 function command<R>(client: RedisClient, name: string, lua: string): ScriptCommand<R> {
   // defineCommand gives EVALSHA with a transparent fallback to EVAL after a SCRIPT FLUSH.
@@ -136,7 +147,7 @@ export async function acquireOnce(
   markerTtlMs: number,
 ): Promise<Acquired | null> {
   const run = command<[string, number] | null>(client, ACQUIRE, ACQUIRE_LUA);
-  const reply = await run(2 + 2 * keys.length, fenceKey, unsettledKeyOf(fenceKey), ...keys, ...keys.map(markerKeyOf), value, ttlMs, markerTtlMs);
+  const reply = await run(3 + 2 * keys.length, fenceKey, unsettledKeyOf(fenceKey), markedKeyOf(fenceKey), ...keys, ...keys.map(markerKeyOf), value, ttlMs, markerTtlMs);
   return reply === null ? null : { token: BigInt(reply[0]), staleHolderPossible: Number(reply[1]) === 1 };
 }
 
@@ -149,5 +160,5 @@ export function releaseKeys(client: RedisClient, keys: readonly string[], value:
 /** Starts the tag's counter if missing and closes its unsettled window. */
 export async function settleTag(client: RedisClient, fenceKey: string): Promise<void> {
   const run = command<number>(client, SETTLE_TAG, SETTLE_TAG_LUA);
-  await run(2, fenceKey, unsettledKeyOf(fenceKey));
+  await run(3, fenceKey, unsettledKeyOf(fenceKey), markedKeyOf(fenceKey));
 }

@@ -326,6 +326,21 @@ describe('RedisLockService', () => {
       await after.release({ settled: true });
     });
 
+    it('a lease taken without markers in between (an older worker mid-upgrade) makes the next acquisition report a possible stale holder', async () => {
+      const host = await freshHost();
+      const r = res('k', host);
+      const a = await locks.acquire([r]);
+      await a.release({ settled: true });
+      // What an older lock service does: takes a token from the counter and leaves no marker.
+      await redis.incr(`${PREFIX}{snapfleet:${host}}:fence`);
+      const b = await locks.acquire([r]);
+      expect(b.staleHolderPossible).toBe(true);
+      await b.release({ settled: true });
+      const c = await locks.acquire([r]);
+      expect(c.staleHolderPossible).toBe(false);
+      await c.release({ settled: true });
+    });
+
     it('one unsettled key among several is enough; markers live for markerTtlMs', async () => {
       const svc = new RedisLockService(redis, { prefix: PREFIX, markerTtlMs: 400 });
       extra.push(svc);
