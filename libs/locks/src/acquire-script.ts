@@ -117,11 +117,11 @@ const SETTLE_TAG = 'snapfleetLockSettleTagV2';
 type ScriptCommand<R> = (numKeys: number, ...args: (string | number)[]) => Promise<R>;
 
 /** The holder marker beside a lock key (same hash tag: the suffix follows the tag). */
-export const markerKeyOf = (lockKey: string): string => `${lockKey}:holder`;
+const markerKeyOf = (lockKey: string): string => `${lockKey}:holder`;
 /** The window during which every acquisition of a tag reports a possible stale holder. */
-export const unsettledKeyOf = (fenceKey: string): string => `${fenceKey}:unsettled`;
+const unsettledKeyOf = (fenceKey: string): string => `${fenceKey}:unsettled`;
 /** The last token the acquire script issued for a tag (the counter may move without it). */
-export const markedKeyOf = (fenceKey: string): string => `${fenceKey}:marked`;
+const markedKeyOf = (fenceKey: string): string => `${fenceKey}:marked`;
 
 function command<R>(client: RedisClient, name: string, lua: string): ScriptCommand<R> {
   // defineCommand gives EVALSHA with a transparent fallback to EVAL after a SCRIPT FLUSH.
