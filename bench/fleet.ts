@@ -10,6 +10,7 @@ import autocannon from 'autocannon';
 import { type SnapfleetClient } from '@snapfleet/client';
 import type { BatchStep } from '@snapfleet/contracts';
 import type { Snapshotter } from '@snapfleet/snapshotter';
+import { measureCpu } from './cpu';
 import { percentile, runConcurrent, type RunStats } from './stats';
 
 export interface OpLatencies {
@@ -150,6 +151,40 @@ async function autocannonLoad(baseUrl: string, path: string, seconds: number, he
     failedStatus: r['4xx'] + r['5xx'],
     errors: r.errors,
   };
+}
+
+/** The typed client reading one walk page over and over: what a dashboard or a job poller costs. */
+export interface ClientReadRun {
+  rate: number;
+  /** CPU of this process (the client) per read, µs. */
+  clientUs: number;
+  /** CPU of the API process per read, µs. */
+  apiUs: number;
+}
+
+/**
+ * `concurrency` loops of `client.walkSnapshots(ns, host, {limit})` for `seconds`. Whether the
+ * client revalidates (If-None-Match, 304 from its kept page) is the client's own setting.
+ */
+export async function clientWalkLoad(client: SnapfleetClient, apiPid: number, ns: string, host: string, limit: number, seconds: number, concurrency: number): Promise<ClientReadRun> {
+  const own = process.cpuUsage();
+  const t0 = performance.now();
+  const until = t0 + seconds * 1000;
+  let reads = 0;
+  const { cpu } = await measureCpu({ api: [apiPid] }, () =>
+    Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (performance.now() < until) {
+          const page = await client.walkSnapshots(ns, host, { limit });
+          if (page.snapshots.length !== limit) throw new Error(`walk page of ${page.snapshots.length} rows, expected ${limit}`);
+          reads++;
+        }
+      }),
+    ),
+  );
+  const elapsed = (performance.now() - t0) / 1000;
+  const used = process.cpuUsage(own);
+  return { rate: reads / elapsed, clientUs: (used.user + used.system) / reads, apiUs: ((cpu.api ?? 0) * 1000) / reads };
 }
 
 export async function ensureDir(dir: string): Promise<string> {

@@ -16,7 +16,7 @@ import { containerdBench, type ContainerdFigures } from './containerd';
 import { measureCpu, pidsOf, type CpuShare } from './cpu';
 import { createDeleteCycle, rawCycle, snapshotterCycle } from './core';
 import { seedOtherRows, seedViews, walkPages } from './scale';
-import { batchCycle, ensureDir, httpCycle, inProcessCycle, p, readLoad, type CycleRun, type ReadRun, type ReadTool } from './fleet';
+import { batchCycle, clientWalkLoad, ensureDir, httpCycle, inProcessCycle, p, readLoad, type ClientReadRun, type CycleRun, type ReadRun, type ReadTool } from './fleet';
 import { fmt, type RunStats } from './stats';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
@@ -137,6 +137,8 @@ interface FleetFigures {
   reads: ReadCase[];
   /** One client at a time: latency with no queueing behind other requests. */
   serial: { inproc: CycleRun; http: CycleRun };
+  /** The typed client polling one walk page, revalidating or not, rounds alternated. */
+  clientReads: Array<{ revalidating: ClientReadRun; full: ClientReadRun }>;
 }
 
 /** One read path, driven by each load generator in turn. */
@@ -169,6 +171,9 @@ const FLEET_CYCLES = Number(process.env.BENCH_FLEET_CYCLES ?? 400);
 const FLEET_WARM_CYCLES = Number(process.env.BENCH_FLEET_WARM_CYCLES ?? 1500);
 const READ_SECONDS = Number(process.env.BENCH_READ_SECONDS ?? 10);
 const READ_WARM_SECONDS = Number(process.env.BENCH_READ_WARM_SECONDS ?? 4);
+/** The typed client's polling case: rounds of each setting, alternated, and the loops reading at once. */
+const CLIENT_READ_ROUNDS = 3;
+const CLIENT_READ_CONCURRENCY = 8;
 const SERIAL_CYCLES = Number(process.env.BENCH_SERIAL_CYCLES ?? 150);
 
 /**
@@ -350,7 +355,24 @@ async function fleetBench(): Promise<FleetFigures> {
       }
       reads.push({ name: spec.name, ...by, ...(cachedShare === undefined ? {} : { cachedShare }), ...(writerRate === undefined ? {} : { writerRate }) });
     }
-    return { rounds, reads, serial: { inproc: serialInproc, http: serialHttp } };
+    // A poller through the typed client, as a dashboard or a job waiter runs it: the same
+    // client code with its revalidation on (the default) and off, rounds alternated.
+    const clientReads: FleetFigures['clientReads'] = [];
+    const apiPid = api.proc.pid!;
+    const pollers = { revalidating: new SnapfleetClient({ baseUrl: api.url, token }), full: new SnapfleetClient({ baseUrl: api.url, token, revalidate: false }) };
+    const poll = (which: keyof typeof pollers, seconds: number) =>
+      paused(soloApi.proc, () => clientWalkLoad(pollers[which], apiPid, 'reads', host.id, 100, seconds, CLIENT_READ_CONCURRENCY));
+    await poll('revalidating', READ_WARM_SECONDS);
+    await poll('full', READ_WARM_SECONDS);
+    for (let r = 0; r < CLIENT_READ_ROUNDS; r++) {
+      const order = r % 2 === 0 ? (['revalidating', 'full'] as const) : (['full', 'revalidating'] as const);
+      const got = {} as Record<keyof typeof pollers, ClientReadRun>;
+      for (const which of order) got[which] = await poll(which, READ_SECONDS / 2);
+      clientReads.push(got);
+      console.error(`typed client walk poll round ${r}: revalidating ${fmt(got.revalidating.rate)} /s, full ${fmt(got.full.rate)} /s`);
+    }
+    for (const c of Object.values(pollers)) c.close();
+    return { rounds, reads, serial: { inproc: serialInproc, http: serialHttp }, clientReads };
   } finally {
     await fleet.dispose();
     // The in-process snapshotter's host row has no worker, but the API's metrics and
@@ -511,6 +533,17 @@ function fleetSection(f: FleetFigures): string[] {
     '(the fleet page, a browser) does: every answer is a 304 without a body (the bench stops if one is not). Through',
     'the process without a page cache, each such answer still reads the page from MySQL and hashes it.',
     'The snapshots read are made through the batch route beforehand.',
+    '',
+    `The typed client (libs/client) polling that walk page (limit 100) from ${CLIENT_READ_CONCURRENCY} loops in the bench process, as a`,
+    'dashboard or a job waiter does: with its revalidation on (the default: it keeps the page and sends its ETag,',
+    'the API answers 304 and the client parses the kept body) and off (`revalidate: false`: every answer in full).',
+    `${CLIENT_READ_ROUNDS} rounds of ${READ_SECONDS / 2} s each, alternated; CPU from /proc (API) and process.cpuUsage (client) per read:`,
+    '',
+    '| round | revalidating, reads/s | client µs | API µs | full answers, reads/s | client µs | API µs |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+    ...f.clientReads.map(
+      (c, i) => `| ${i + 1} | ${fmt(c.revalidating.rate)} | ${fmt(c.revalidating.clientUs)} | ${fmt(c.revalidating.apiUs)} | ${fmt(c.full.rate)} | ${fmt(c.full.clientUs)} | ${fmt(c.full.apiUs)} |`,
+    ),
     '',
   ];
 }

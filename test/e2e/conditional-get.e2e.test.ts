@@ -145,6 +145,32 @@ describe('conditional GET', () => {
     expect((await get(cachedUrl, `/v1/hosts/${host}/namespaces`, namespaces.etag!)).status).toBe(304);
   });
 
+  it("is what the typed client does by itself: its second read of an unchanged page or stat is a 304, a change a full answer", async () => {
+    const ns = 'cg-client';
+    await client.createSnapshotAndWait(ns, host, { key: 'k', labels: { v: '1' } });
+    const revalidated = async () => {
+      const text = await (await fetch(`${cachedUrl}/metrics`)).text();
+      let n = 0;
+      for (const line of text.split('\n')) {
+        if (line.startsWith('snapfleet_api_http_request_duration_seconds_count{') && line.includes('method="GET"') && line.includes('status="304"')) n += Number(line.split(' ').at(-1));
+      }
+      return n;
+    };
+    const reader = new SnapfleetClient({ baseUrl: cachedUrl });
+    const before = await revalidated();
+    const page = await reader.walkSnapshots(ns, host);
+    const stat = await reader.statSnapshot(ns, host, 'k');
+    expect(await reader.walkSnapshots(ns, host)).toEqual(page);
+    expect(await reader.statSnapshot(ns, host, 'k')).toEqual(stat);
+    expect((await revalidated()) - before).toBe(2);
+    await client.updateSnapshotAndWait(ns, host, 'k', { labels: { v: '2' } });
+    expect((await reader.statSnapshot(ns, host, 'k')).labels).toEqual({ v: '2' });
+    expect((await reader.walkSnapshots(ns, host)).snapshots.map((s) => s.labels)).toEqual([{ v: '2' }]);
+    expect((await revalidated()) - before).toBe(2);
+    expect(reader.revalidationCache.entries).toBe(2);
+    reader.close();
+  });
+
   it('leaves the routes that are not conditional alone', async () => {
     const ns = 'cg-not';
     await client.createSnapshotAndWait(ns, host, { key: 'u' });

@@ -22,12 +22,15 @@ import {
 import { malformedResponse } from './errors';
 import { pollJob, resultOfJob, type AsyncRouteName, type CompletionValue, type WaitForJobOptions } from './jobs';
 import { mutationHeaders, parseAnswer, pathFor, readAnswer, waitQuery, type PathParams } from './request';
+import { DEFAULT_REVALIDATION_BYTES, RevalidationCache } from './revalidation-cache';
 import { Transport, type Answer } from './transport';
 import type {
   CallOptions,
   CompletionOptions,
+  ConditionalRouteName,
   MutationOptions,
   MutationResult,
+  RouteResponse,
   SettleOptions,
   SnapfleetClientOptions,
   UsageOptions,
@@ -41,16 +44,25 @@ export const DEFAULT_USER_AGENT = 'snapfleet-client/1';
 export class SnapfleetClient {
   private readonly transport: Transport;
   private readonly timeoutMs: number;
+  private readonly revalidation: RevalidationCache | undefined;
 
   constructor(opts: SnapfleetClientOptions) {
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     if (!(this.timeoutMs > 0)) throw invalidArgument('timeoutMs must be a positive number of milliseconds');
+    const keepBytes = opts.revalidate === false ? 0 : (opts.revalidate?.maxBytes ?? DEFAULT_REVALIDATION_BYTES);
+    if (!(Number.isSafeInteger(keepBytes) && keepBytes >= 0)) throw invalidArgument('revalidate.maxBytes must be a whole number of bytes, 0 or more');
+    this.revalidation = keepBytes > 0 ? new RevalidationCache(keepBytes) : undefined;
     this.transport = new Transport({
       baseUrl: opts.baseUrl,
       ...(opts.token === undefined ? {} : { token: opts.token }),
       timeoutMs: this.timeoutMs,
       userAgent: opts.userAgent ?? DEFAULT_USER_AGENT,
     });
+  }
+
+  /** Kept answers of conditional reads (see SnapfleetClientOptions.revalidate). */
+  get revalidationCache(): { entries: number; bytes: number } {
+    return this.revalidation?.size ?? { entries: 0, bytes: 0 };
   }
 
   /** Closes idle keep-alive connections now (later requests open new ones). */
@@ -70,7 +82,7 @@ export class SnapfleetClient {
   }
 
   async statSnapshot(ns: string, host: string, key: string, opts: CallOptions = {}): Promise<SnapshotInfo> {
-    return readAnswer('statSnapshot', await this.exchange('statSnapshot', { ns, host, key }, opts));
+    return this.read('statSnapshot', { ns, host, key }, opts);
   }
 
   /** Labels only, containerd field paths (`labels`, `labels.<key>`); none = replace all labels. */
@@ -79,7 +91,7 @@ export class SnapfleetClient {
   }
 
   async snapshotMounts(ns: string, host: string, key: string, opts: CallOptions = {}) {
-    return readAnswer('snapshotMounts', await this.exchange('snapshotMounts', { ns, host, key }, opts));
+    return this.read('snapshotMounts', { ns, host, key }, opts);
   }
 
   /**
@@ -112,7 +124,7 @@ export class SnapfleetClient {
     for (const f of page.filters ?? []) query.append('filter', f);
     if (page.limit !== undefined) query.set('limit', String(page.limit));
     if (page.after !== undefined) query.set('after', page.after);
-    return readAnswer('walkSnapshots', await this.exchange('walkSnapshots', { ns, host }, opts, { query }));
+    return this.read('walkSnapshots', { ns, host }, opts, query);
   }
 
   /** Every snapshot matching `filters`, following `next` cursors page after page. */
@@ -143,15 +155,15 @@ export class SnapfleetClient {
   }
 
   async listHosts(opts: CallOptions = {}) {
-    return readAnswer('listHosts', await this.exchange('listHosts', {}, opts));
+    return this.read('listHosts', {}, opts);
   }
 
   async getHost(host: string, opts: CallOptions = {}) {
-    return readAnswer('getHost', await this.exchange('getHost', { host }, opts));
+    return this.read('getHost', { host }, opts);
   }
 
   async getJob(host: string, jobId: string, opts: CallOptions = {}): Promise<JobView> {
-    return readAnswer('getJob', await this.exchange('getJob', { host, jobId }, opts));
+    return this.read('getJob', { host, jobId }, opts);
   }
 
   // ---- tokens (admin) ---------------------------------------------------------------------
@@ -232,6 +244,32 @@ export class SnapfleetClient {
     return { done: true, value: readAnswer(name, a) as CompletionValue<N> };
   }
 
+  /**
+   * A GET of a route the contracts mark conditional, revalidating what this client kept of the
+   * URL: a 304 gives the kept value back, re-read from its own JSON (the same bytes passed the
+   * contract when they were kept, so they are not checked again); a tagged 200 is checked and
+   * kept; anything else drops what the URL held.
+   */
+  private async read<N extends ConditionalRouteName>(name: N, params: PathParams, opts: CallOptions, query?: URLSearchParams): Promise<RouteResponse<N>> {
+    const cache = this.revalidation;
+    if (cache === undefined) return readAnswer(name, await this.exchange(name, params, opts, query ? { query } : {}));
+    const url = this.transport.url(pathFor(name, params), query);
+    const kept = cache.get(url);
+    let a: Answer;
+    try {
+      a = await this.exchange(name, params, opts, { ...(query ? { query } : {}), ...(kept ? { headers: { 'if-none-match': kept.etag }, notModifiedOk: true } : {}) });
+    } catch (err) {
+      cache.forget(url);
+      throw err;
+    }
+    if (a.status === 304 && kept !== undefined) return JSON.parse(kept.text) as RouteResponse<N>;
+    const value = readAnswer(name, a);
+    const etag = a.header('etag');
+    if (a.status === 200 && etag !== undefined) cache.keep(url, { etag, text: JSON.stringify(value) });
+    else cache.forget(url);
+    return value;
+  }
+
   private accepted(a: Answer): { done: false; job: JobView; location: string } {
     const { job } = parseAnswer(a, AcceptedSchema);
     const location = a.header('location') ?? routePath(ROUTES.getJob.path, { host: job.host, jobId: job.id });
@@ -247,7 +285,7 @@ export class SnapfleetClient {
     name: RouteName,
     params: PathParams,
     opts: CallOptions,
-    x: { query?: URLSearchParams; body?: unknown; headers?: Record<string, string>; serverWaitMs?: number } = {},
+    x: { query?: URLSearchParams; body?: unknown; headers?: Record<string, string>; serverWaitMs?: number; notModifiedOk?: boolean } = {},
   ): Promise<Answer> {
     const route: RouteSpec = ROUTES[name];
     const headers = { ...x.headers };
@@ -258,6 +296,7 @@ export class SnapfleetClient {
       ...(x.query ? { query: x.query } : {}),
       ...(x.body === undefined ? {} : { body: x.body }),
       headers,
+      ...(x.notModifiedOk === true ? { notModifiedOk: true } : {}),
       // The API may hold the request for its whole `wait` before it even starts answering.
       timeoutMs: (opts.timeoutMs ?? this.timeoutMs) + (x.serverWaitMs ?? 0),
       ...(opts.signal ? { signal: opts.signal } : {}),

@@ -29,9 +29,11 @@ export interface Exchange {
   headers?: Record<string, string>;
   timeoutMs: number;
   signal?: AbortSignal;
+  /** The request is conditional (If-None-Match): a 304 is an answer, not an error. */
+  notModifiedOk?: boolean;
 }
 
-/** A 2xx answer, body read in full. */
+/** A 2xx answer, body read in full (or a 304, when the exchange was conditional). */
 export interface Answer {
   method: HttpMethod;
   url: string;
@@ -142,7 +144,8 @@ export class Transport {
       for (let attempt = 1; ; attempt++) {
         try {
           const res = await this.exchange(url, x.method, headers, body, ctrl.signal);
-          if (res.status < 200 || res.status > 299) {
+          const notModified = res.status === 304 && x.notModifiedOk === true;
+          if (!notModified && (res.status < 200 || res.status > 299)) {
             throw errorFromAnswer({
               method: x.method,
               url,

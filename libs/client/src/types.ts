@@ -12,6 +12,12 @@ export interface SnapfleetClientOptions {
   /** Budget of one request in ms (default 30 s); server-side waits (`wait`) come on top. */
   timeoutMs?: number;
   userAgent?: string;
+  /**
+   * Conditional reads (stat, mounts, walk pages, hosts, jobs) keep their last answer per URL
+   * and ask again with If-None-Match; a 304 is answered from memory, so a poller moves no body.
+   * `false` turns it off; default budget 8 MiB of kept bodies, least recently used out first.
+   */
+  revalidate?: false | { maxBytes?: number };
 }
 
 export interface CallOptions {
@@ -66,6 +72,9 @@ export interface WalkAllOptions extends CallOptions {
 type Routes = typeof ROUTES;
 /** The validated body of a route's success answer (undefined for 204 routes). */
 export type RouteResponse<N extends RouteName> = Routes[N] extends { response: infer S extends z.ZodType } ? z.infer<S> : void;
+
+/** The routes whose GETs carry an ETag and answer If-None-Match (the contracts' `conditional`). */
+export type ConditionalRouteName = { [K in RouteName]: Routes[K] extends { conditional: true } ? K : never }[RouteName];
 
 // Compile-time guard: every route the table marks async knows how its job's result maps to
 // the route's answer, so a new async route cannot be added without it.
