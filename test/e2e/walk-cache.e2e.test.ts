@@ -1,6 +1,7 @@
 // The API's walk page cache end to end, real processes: two hosts with a worker each, an API
 // process with the cache (the default) and one without it as the reference. Whatever op is
-// acknowledged, by either API process, the cached one's next walk shows it; any job of a host
+// acknowledged, by either API process, the cached one's next walk and stat show it (stats are
+// kept the same way as pages, in a cache of their own); any job of a host
 // drops that host's pages and no other's; a host whose event stream is gone is read uncached,
 // and so is every host while Redis is hung or down: walks never need Redis.
 import { Redis } from 'ioredis';
@@ -54,6 +55,19 @@ async function walkResult(client: SnapfleetClient, ns: string, h = host): Promis
   return moved[0]!;
 }
 
+/** The cached API process's stat-cache counters, by result. */
+async function statCounts(): Promise<CacheCounts> {
+  const text = await (await fetch(`${cachedUrl}/metrics`)).text();
+  const counts: CacheCounts = { hit: 0, miss: 0, shared: 0, bypass: 0 };
+  for (const m of text.matchAll(/^snapfleet_api_stat_cache_total\{result="(hit|miss|shared|bypass)"\} (\d+)/gm)) counts[m[1] as keyof CacheCounts] = Number(m[2]);
+  return counts;
+}
+
+/** Each key's info, or the code of the error its stat got (a removed key: not_found). */
+async function stats(client: SnapfleetClient, ns: string, keys: readonly string[]): Promise<unknown[]> {
+  return Promise.all(keys.map((k) => client.statSnapshot(ns, host, k).catch((err: unknown) => ({ error: (err as { code?: string }).code }))));
+}
+
 async function all(client: SnapfleetClient, ns: string, filters: string[] = [], pageSize = 3): Promise<SnapshotInfo[]> {
   const out: SnapshotInfo[] = [];
   for await (const info of client.walkAll(ns, host, filters, { pageSize })) out.push(info);
@@ -67,37 +81,50 @@ describe('walk page cache', () => {
     await reference.createSnapshotAndWait(ns, host, { key: 'base', labels: { team: 'a' } });
     await reference.commitSnapshotAndWait(ns, host, 'base', { name: 'base-c', labels: { team: 'a' } });
     const start = await cacheCounts();
+    const statStart = await statCounts();
     const actives: string[] = [];
     const committed: string[] = [];
+    const keys = ['base', 'base-c'];
     for (let i = 0; i < 40; i++) {
-      // Both pages walked (and kept) before each op, whole namespace and a filtered one.
+      // Both pages walked (and kept) before each op, whole namespace and a filtered one, and
+      // every key ever used stated (and kept).
       await all(cached, ns);
       await all(cached, ns, filter);
+      await stats(cached, ns, keys);
       const via = i % 2 === 0 ? reference : cached;
       const step = i % 5;
       if (step === 0 || actives.length === 0) {
         const key = `a${i}`;
         await via.createSnapshotAndWait(ns, host, { key, parent: 'base-c', labels: { team: i % 3 === 0 ? 'a' : 'b' } });
         actives.push(key);
+        keys.push(key);
       } else if (step === 1) {
         const key = actives.shift()!;
         await via.commitSnapshotAndWait(ns, host, key, { name: `c${i}`, labels: { team: 'a' } });
         committed.push(`c${i}`);
+        keys.push(`c${i}`);
       } else if (step === 2) {
         await via.updateSnapshotAndWait(ns, host, 'base-c', { labels: { team: 'a', round: String(i) } });
       } else if (step === 3 && committed.length > 0) {
         await via.removeSnapshotAndWait(ns, host, committed.shift()!);
       } else {
         await via.createSnapshotAndWait(ns, host, { key: `v${i}`, parent: 'base-c', kind: 'view', labels: { team: 'a' } });
+        keys.push(`v${i}`);
       }
       expect(await all(cached, ns)).toEqual(await all(reference, ns));
       expect(await all(cached, ns, filter)).toEqual(await all(reference, ns, filter));
+      expect(await stats(cached, ns, keys)).toEqual(await stats(reference, ns, keys));
     }
     const end = await cacheCounts();
     // The cache was in play: pages were served kept between ops, and read anew after each.
     expect(end.hit - start.hit).toBeGreaterThan(40);
     expect(end.miss - start.miss).toBeGreaterThan(40);
     expect(end.bypass - start.bypass).toBe(0);
+    // So were stats: read anew after each op, and found kept at the next round's first stat.
+    const statEnd = await statCounts();
+    expect(statEnd.hit - statStart.hit).toBeGreaterThan(40);
+    expect(statEnd.miss - statStart.miss).toBeGreaterThan(40);
+    expect(statEnd.bypass - statStart.bypass).toBe(0);
   });
 
   it('drops every page of a host after any job of that host, and no page of another host', async () => {

@@ -3,7 +3,7 @@
 import { ConfigError, DatabaseEnvSchema, parseEnv } from '@snapfleet/contracts';
 import { parseMysqlUrl } from '@snapfleet/metastore';
 import { z } from 'zod';
-import type { WalkPageCacheLimits } from '../services/walk-page-cache';
+import type { ReadCacheLimits } from '../services/read-cache';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -39,8 +39,8 @@ export const ApiEnvSchema = DatabaseEnvSchema.extend({
     .min(0)
     .max(1_000_000)
     .default(1024)
-    .describe('walk pages this API process keeps while no job of their host has moved; 0 = off'),
-  SNAPFLEET_WALK_CACHE_MB: z.coerce.number().int().min(1).max(65536).default(64).describe('memory bound of the walk page cache, in MiB of page text'),
+    .describe('walk pages this API process keeps while no job of their host has moved, and as many stats, in a cache of their own; 0 = off (both)'),
+  SNAPFLEET_WALK_CACHE_MB: z.coerce.number().int().min(1).max(65536).default(64).describe('memory bound of the walk page cache, in MiB of page text (the stat cache has the same bound)'),
 });
 
 /** How long a kept walk page may be served at most, whatever its host's event stream says. */
@@ -67,8 +67,8 @@ export class ApiConfig {
     readonly auth: AuthConfig,
     /** See SNAPFLEET_GROUP_SLOTS and OpGrouper. */
     readonly groupSlots: number,
-    /** See SNAPFLEET_WALK_CACHE_* and WalkPageCache. */
-    readonly walkCache: WalkPageCacheLimits,
+    /** See SNAPFLEET_WALK_CACHE_* and ReadCache. */
+    readonly walkCache: ReadCacheLimits,
   ) {}
 
   static fromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfig {

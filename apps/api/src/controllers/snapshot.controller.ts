@@ -10,7 +10,6 @@ import {
   WalkQuerySchema,
   type InfoResult,
   type MountsResult,
-  type SnapshotInfo,
 } from '@snapfleet/contracts';
 import type { FastifyReply } from 'fastify';
 import type { z } from 'zod';
@@ -47,8 +46,13 @@ export class SnapshotController {
   }
 
   @Get(nestPath(ROUTES.statSnapshot))
-  stat(@ScopeParam() scope: SnapshotScope, @KeyParam() key: string): Promise<SnapshotInfo> {
-    return this.snapshots.stat(scope, key);
+  async stat(@ScopeParam() scope: SnapshotScope, @KeyParam() key: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+    // SnapshotInfo already in JSON, as JSON.stringify gives it (the same bytes, so the same
+    // ETag, with the cache on or off); its tag is known when it came from the stat cache.
+    const info = await this.snapshots.statJson(scope, key);
+    void reply.type('application/json; charset=utf-8');
+    if (info.etag !== undefined) void reply.header('etag', info.etag);
+    return info.json;
   }
 
   @Patch(nestPath(ROUTES.updateSnapshot))

@@ -40,6 +40,13 @@ export class ApiMetrics {
     registers: [this.registry],
   });
 
+  readonly statCache = new Counter({
+    name: 'snapfleet_api_stat_cache_total',
+    help: 'Stats by how they were served, as for walk pages: hit, miss, shared, bypass',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

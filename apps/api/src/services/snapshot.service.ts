@@ -10,7 +10,6 @@ import {
   type Kind,
   type Mount,
   type MountsResult,
-  type SnapshotInfo,
   type UpdatePayload,
   type Usage,
   type BatchBodySchema,
@@ -25,7 +24,7 @@ import { ApiMetrics } from '../metrics/api-metrics';
 import { MetadataRepository } from '../repositories/metadata.repository';
 import { JobQueueRepository } from '../repositories/job-queue.repository';
 import { JobService, type JobOutcome, type JobRequestOptions } from './job.service';
-import { WalkPageCache, walkPageKey } from './walk-page-cache';
+import { ReadCache, statKey, walkPageKey, type KeptAnswer, type ReadCacheResult } from './read-cache';
 
 /** The (host, namespace) a snapshot route addresses. */
 export interface SnapshotScope {
@@ -43,7 +42,9 @@ const NO_USAGE: Usage = Object.freeze({ size: 0, inodes: 0 });
 
 @Injectable()
 export class SnapshotService {
-  private readonly walkCache: WalkPageCache;
+  /** Walk pages and stats apart, each with the configured bounds: many stats cannot push the pages out. */
+  private readonly walkCache: ReadCache;
+  private readonly statCache: ReadCache;
 
   constructor(
     @Inject(MetadataRepository) private readonly metadata: MetadataRepository,
@@ -52,11 +53,17 @@ export class SnapshotService {
     @Inject(ApiMetrics) private readonly metrics: ApiMetrics,
     @Inject(ApiConfig) config: ApiConfig,
   ) {
-    this.walkCache = new WalkPageCache(config.walkCache);
+    this.walkCache = new ReadCache(config.walkCache);
+    this.statCache = new ReadCache(config.walkCache);
   }
 
-  async stat(s: SnapshotScope, key: string): Promise<SnapshotInfo> {
-    return (await this.metadata.getSnapshot(s.host, s.namespace, key)).info;
+  /**
+   * A snapshot's info as JSON text (what Fastify would send for the object), with its entity
+   * tag when the stat cache has it. Kept like a walk page, under the host's event stream position.
+   */
+  async statJson(s: SnapshotScope, key: string): Promise<{ json: string; etag?: string }> {
+    const read = async () => JSON.stringify((await this.metadata.getSnapshot(s.host, s.namespace, key)).info);
+    return this.cached(this.statCache, s.host, statKey(s.host, s.namespace, key), read, (result) => this.metrics.statCache.inc({ result }));
   }
 
   async mounts(s: SnapshotScope, key: string): Promise<MountsResult> {
@@ -75,17 +82,21 @@ export class SnapshotService {
    */
   async walkJson(s: SnapshotScope, q: z.infer<typeof WalkQuerySchema>): Promise<{ json: string; etag?: string }> {
     const read = () => this.metadata.walkJson(s.host, s.namespace, q.filter, q.after === undefined ? { limit: q.limit } : { limit: q.limit, after: q.after });
-    if (!this.walkCache.enabled) return { json: await read() };
-    // The host's event stream position is read before the page: a page kept under it holds
-    // every op acknowledged before it was read (see eventPosition). No position (no job ever
-    // ran there, or Redis lost it) or no answer: read uncached, as a walk must not need Redis.
-    const tag = await this.queues.eventPosition(s.host, EVENT_POSITION_TIMEOUT_MS).catch(() => undefined);
+    return this.cached(this.walkCache, s.host, walkPageKey(s.host, s.namespace, q.filter, q.limit, q.after), read, (result) => this.metrics.walkCache.inc({ result }));
+  }
+
+  private async cached(cache: ReadCache, host: string, key: string, read: () => Promise<string>, count: (result: ReadCacheResult | 'bypass') => void): Promise<{ json: string; etag?: string }> {
+    if (!cache.enabled) return { json: await read() };
+    // The host's event stream position is read before the answer: an answer kept under it
+    // holds every op acknowledged before it was read (see eventPosition). No position (no job
+    // ever ran there, or Redis lost it) or no answer: read uncached, as reads must not need Redis.
+    const tag = await this.queues.eventPosition(host, EVENT_POSITION_TIMEOUT_MS).catch(() => undefined);
     if (tag === undefined) {
-      this.metrics.walkCache.inc({ result: 'bypass' });
+      count('bypass');
       return { json: await read() };
     }
-    const { json, etag, result } = await this.walkCache.page(walkPageKey(s.host, s.namespace, q.filter, q.limit, q.after), tag, read);
-    this.metrics.walkCache.inc({ result });
+    const { json, etag, result }: KeptAnswer & { result: ReadCacheResult } = await cache.answer(key, tag, read);
+    count(result);
     return { json, etag };
   }
 

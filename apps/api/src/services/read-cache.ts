@@ -1,38 +1,39 @@
-// Walk pages kept in this API process, each under a tag: the position of its host's job
-// event stream when it was read (decisions.md, "Walk page cache"). A page is served again
-// only while the tag is the same and it is younger than the TTL, a second bound that needs
-// no reasoning about the stream. Bounded in pages and bytes, least recently used out first.
-// Concurrent misses of one page under one tag share one MySQL read. A page keeps its entity
-// tag (the HTTP layer's ETag), so a hit is answered, or revalidated, without hashing it again.
+// Read answers (walk pages, stats) kept in this API process as JSON text, each under a tag:
+// the position of its host's job event stream when it was read (decisions.md, "Walk page
+// cache"). An answer is served again only while the tag is the same and it is younger than
+// the TTL, a second bound that needs no reasoning about the stream. Bounded in answers and
+// bytes, least recently used out first. Concurrent misses of one answer under one tag share
+// one MySQL read. An answer keeps its entity tag (the HTTP layer's ETag), so a hit is
+// answered, or revalidated, without hashing it again.
 import { entityTag } from '../http/entity-tag';
 
-export interface WalkPageCacheLimits {
+export interface ReadCacheLimits {
   /** 0 turns the cache off. */
   maxPages: number;
   maxBytes: number;
   ttlMs: number;
 }
 
-/** A page's JSON text and its entity tag. */
-export interface WalkPage {
+/** An answer's JSON text and its entity tag. */
+export interface KeptAnswer {
   json: string;
   etag: string;
 }
 
-interface Entry extends WalkPage {
+interface Entry extends KeptAnswer {
   tag: string;
   at: number;
 }
 
-export type WalkCacheResult = 'hit' | 'miss' | 'shared';
+export type ReadCacheResult = 'hit' | 'miss' | 'shared';
 
-export class WalkPageCache {
+export class ReadCache {
   private readonly pages = new Map<string, Entry>();
-  private readonly loading = new Map<string, Promise<WalkPage>>();
+  private readonly loading = new Map<string, Promise<KeptAnswer>>();
   private bytes = 0;
 
   constructor(
-    private readonly limits: WalkPageCacheLimits,
+    private readonly limits: ReadCacheLimits,
     private readonly now: () => number = () => performance.now(),
   ) {}
 
@@ -44,8 +45,8 @@ export class WalkPageCache {
     return { pages: this.pages.size, bytes: this.bytes };
   }
 
-  /** The page of `key` under `tag`: kept, being read by another request, or read now by `read`. */
-  async page(key: string, tag: string, read: () => Promise<string>): Promise<WalkPage & { result: WalkCacheResult }> {
+  /** The answer of `key` under `tag`: kept, being read by another request, or read now by `read`. */
+  async answer(key: string, tag: string, read: () => Promise<string>): Promise<KeptAnswer & { result: ReadCacheResult }> {
     const kept = this.pages.get(key);
     if (kept) {
       if (kept.tag === tag && this.now() - kept.at < this.limits.ttlMs) {
@@ -94,8 +95,15 @@ export class WalkPageCache {
   }
 }
 
+// Cache keys are JSON text, which keeps the parts apart whatever characters they hold; a
+// walk key's third part is a number, a stat key's the string "stat", so the two never meet.
+
 /** The cache key of a walk page: everything that selects its rows. */
 export function walkPageKey(host: string, namespace: string, filters: readonly string[], limit: number, after: string | undefined): string {
-  // JSON text keeps the parts apart whatever characters they hold.
   return JSON.stringify([host, namespace, limit, after ?? null, filters]);
+}
+
+/** The cache key of a stat. */
+export function statKey(host: string, namespace: string, key: string): string {
+  return JSON.stringify([host, namespace, 'stat', key]);
 }
