@@ -7,6 +7,7 @@ import {
   MAX_PAGE_SIZE,
   REQUEST_ID_HEADER,
   ROUTES,
+  SnapfleetError,
   invalidArgument,
   routePath,
   type BatchBody,
@@ -253,13 +254,16 @@ export class SnapfleetClient {
   private async read<N extends ConditionalRouteName>(name: N, params: PathParams, opts: CallOptions, query?: URLSearchParams): Promise<RouteResponse<N>> {
     const cache = this.revalidation;
     if (cache === undefined) return readAnswer(name, await this.exchange(name, params, opts, query ? { query } : {}));
-    const url = this.transport.url(pathFor(name, params), query);
+    const path = pathFor(name, params);
+    const url = this.transport.url(path, query);
     const kept = cache.get(url);
     let a: Answer;
     try {
-      a = await this.exchange(name, params, opts, { ...(query ? { query } : {}), ...(kept ? { headers: { 'if-none-match': kept.etag }, notModifiedOk: true } : {}) });
+      a = await this.exchange(name, params, opts, { path, ...(query ? { query } : {}), ...(kept ? { headers: { 'if-none-match': kept.etag }, notModifiedOk: true } : {}) });
     } catch (err) {
-      cache.forget(url);
+      // An error the API answered means the kept value is no longer the answer; no answer at
+      // all (timeout, abort, connection) says nothing about it.
+      if (err instanceof SnapfleetError && typeof err.details.status === 'number') cache.forget(url);
       throw err;
     }
     if (a.status === 304 && kept !== undefined) return JSON.parse(kept.text) as RouteResponse<N>;
@@ -285,14 +289,14 @@ export class SnapfleetClient {
     name: RouteName,
     params: PathParams,
     opts: CallOptions,
-    x: { query?: URLSearchParams; body?: unknown; headers?: Record<string, string>; serverWaitMs?: number; notModifiedOk?: boolean } = {},
+    x: { path?: string; query?: URLSearchParams; body?: unknown; headers?: Record<string, string>; serverWaitMs?: number; notModifiedOk?: boolean } = {},
   ): Promise<Answer> {
     const route: RouteSpec = ROUTES[name];
     const headers = { ...x.headers };
     if (opts.requestId !== undefined) headers[REQUEST_ID_HEADER] = opts.requestId;
     return this.transport.send({
       method: route.method,
-      path: pathFor(name, params),
+      path: x.path ?? pathFor(name, params),
       ...(x.query ? { query: x.query } : {}),
       ...(x.body === undefined ? {} : { body: x.body }),
       headers,

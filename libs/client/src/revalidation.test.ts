@@ -85,6 +85,20 @@ describe('conditional reads', () => {
     client.close();
   });
 
+  it('keeps the entry when a read gets no answer at all (timeout): that says nothing of the value', async () => {
+    const client = new SnapfleetClient({ baseUrl: api.url, timeoutMs: 300 });
+    let hang = false;
+    api.handle((r) => (hang ? { hang: true } : tagged(() => info('k'), () => '"t"')(r)));
+    const first = await client.statSnapshot('default', 'h1', 'k');
+    hang = true;
+    const err = await client.statSnapshot('default', 'h1', 'k').catch((e: unknown) => e);
+    expect((err as SnapfleetError).code).toBe('unavailable');
+    hang = false;
+    expect(await client.statSnapshot('default', 'h1', 'k')).toEqual(first);
+    expect(conditions()).toEqual([undefined, '"t"', '"t"']);
+    client.close();
+  });
+
   it('never sends a condition on mutations or on routes that are not conditional, nor when turned off', async () => {
     const on = new SnapfleetClient({ baseUrl: api.url });
     const off = new SnapfleetClient({ baseUrl: api.url, revalidate: false });

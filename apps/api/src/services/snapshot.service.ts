@@ -24,7 +24,7 @@ import { ApiMetrics } from '../metrics/api-metrics';
 import { MetadataRepository } from '../repositories/metadata.repository';
 import { JobQueueRepository } from '../repositories/job-queue.repository';
 import { JobService, type JobOutcome, type JobRequestOptions } from './job.service';
-import { ReadCache, statKey, walkPageKey, type KeptAnswer, type ReadCacheResult } from './read-cache';
+import { ReadCache, statKey, walkPageKey, type ReadCacheResult } from './read-cache';
 
 /** The (host, namespace) a snapshot route addresses. */
 export interface SnapshotScope {
@@ -95,7 +95,7 @@ export class SnapshotService {
       count('bypass');
       return { json: await read() };
     }
-    const { json, etag, result }: KeptAnswer & { result: ReadCacheResult } = await cache.answer(key, tag, read);
+    const { json, etag, result } = await cache.answer(key, tag, read);
     count(result);
     return { json, etag };
   }
