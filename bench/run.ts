@@ -11,10 +11,11 @@ import { SnapfleetClient } from '@snapfleet/client';
 import type { BatchStep } from '@snapfleet/contracts';
 import { Snapshotter } from '@snapfleet/snapshotter';
 import { MetaStore } from '@snapfleet/metastore';
-import { obliterateQueues, startFleet } from '../test/support/fleet';
+import { REDIS_URL, obliterateQueues, startFleet } from '../test/support/fleet';
 import { containerdBench, type ContainerdFigures } from './containerd';
 import { measureCpu, pidsOf, type CpuShare } from './cpu';
 import { createDeleteCycle, rawCycle, snapshotterCycle } from './core';
+import { floorLatencies, type FloorRun } from './floor';
 import { seedOtherRows, seedViews, walkPages } from './scale';
 import { batchCycle, clientWalkLoad, ensureDir, httpCycle, inProcessCycle, p, readLoad, type ClientReadRun, type CycleRun, type ReadRun, type ReadTool } from './fleet';
 import { fmt, type RunStats } from './stats';
@@ -137,6 +138,8 @@ interface FleetFigures {
   reads: ReadCase[];
   /** One client at a time: latency with no queueing behind other requests. */
   serial: { inproc: CycleRun; http: CycleRun };
+  /** The same one-at-a-time way: what HTTP, a stock queue and a lease cost on this machine with no op behind them. */
+  floor: FloorRun;
   /** The typed client polling one walk page, revalidating or not, rounds alternated. */
   clientReads: Array<{ revalidating: ClientReadRun; full: ClientReadRun }>;
 }
@@ -175,6 +178,8 @@ const READ_WARM_SECONDS = Number(process.env.BENCH_READ_WARM_SECONDS ?? 4);
 const CLIENT_READ_ROUNDS = 3;
 const CLIENT_READ_CONCURRENCY = 8;
 const SERIAL_CYCLES = Number(process.env.BENCH_SERIAL_CYCLES ?? 150);
+/** Round trips of each part of the floor (bench/floor.ts), one at a time. */
+const FLOOR_ROUNDS = 3 * SERIAL_CYCLES;
 
 /**
  * Runs `fn` with the other API process stopped (SIGSTOP), so that only the API under
@@ -278,6 +283,8 @@ async function fleetBench(): Promise<FleetFigures> {
     const serialHttp = await paused(soloApi.proc, () => httpCycle(client, host.id, 'serial', SERIAL_CYCLES, 1));
     await s.settled();
     console.error(`serial: in-process ${fmt(serialInproc.stats.rate)} /s, http ${fmt(serialHttp.stats.rate)} /s`);
+    const floor = await paused(soloApi.proc, () => floorLatencies(api.url, REDIS_URL, FLOOR_ROUNDS));
+    console.error(`floor p50 ms: http ${fmt(p(floor.http, 50), 2)}, queue ${fmt(p(floor.queue, 50), 2)}, lease ${fmt(p(floor.lease, 50), 2)}`);
     // Reads: 1,000 views to stat and walk through one API process; 1,000 committed snapshots
     // in a chain, each the parent of the next, as layers are (a page of those names a parent
     // on every row); and 1,000 views in a namespace that a client changes while it is walked.
@@ -373,7 +380,7 @@ async function fleetBench(): Promise<FleetFigures> {
       console.error(`typed client walk poll round ${r}: revalidating ${fmt(got.revalidating.rate)} /s, full ${fmt(got.full.rate)} /s`);
     }
     for (const c of Object.values(pollers)) c.close();
-    return { rounds, reads, serial: { inproc: serialInproc, http: serialHttp }, clientReads };
+    return { rounds, reads, serial: { inproc: serialInproc, http: serialHttp }, floor, clientReads };
   } finally {
     await fleet.dispose();
     // The in-process snapshotter's host row has no worker, but the API's metrics and
@@ -501,6 +508,8 @@ function fleetSection(f: FleetFigures): string[] {
       return `| ${op} | ${fmt(q('inproc', 50), 2)} | ${fmt(q('http', 50), 2)} | ${fmt(q('http', 50) - q('inproc', 50), 2)} | ${fmt(q('inproc', 99), 2)} | ${fmt(q('http', 99), 2)} |`;
     }),
     '',
+    ...floorSection(f),
+    '',
     'Where the CPU goes: CPU ms per prepare→commit→remove cycle by process (utime + stime from /proc, medians',
     'over rounds; kernel btrfs work done in a syscall counts for the calling process, btrfs\'s own kernel',
     'threads are not counted). In the raw and in-process cases the bench process is the loop or the snapshotter.',
@@ -548,6 +557,31 @@ function fleetSection(f: FleetFigures): string[] {
       (c, i) => `| ${i + 1} | ${fmt(c.revalidating.rate)} | ${fmt(c.revalidating.clientUs)} | ${fmt(c.revalidating.apiUs)} | ${fmt(c.full.rate)} | ${fmt(c.full.clientUs)} | ${fmt(c.full.apiUs)} |`,
     ),
     '',
+  ];
+}
+
+/**
+ * The serial table read against the floor: what HTTP, a stock BullMQ job and a key lease cost
+ * one at a time on this machine, with no op behind them (bench/floor.ts).
+ */
+function floorSection(f: FleetFigures): string[] {
+  const parts = [
+    ['HTTP round trip to the API (`GET /healthz`, keep-alive, `node:http`)', f.floor.http],
+    ['job round trip through a stock BullMQ queue to a no-op worker process (`Queue.add` → completion seen by `QueueEvents`)', f.floor.queue],
+    ['one key lease (the lock service\'s `acquire`)', f.floor.lease],
+  ] as const;
+  const sum = parts.reduce((a, [, lat]) => a + p(lat, 50), 0);
+  const added = (op: 'prepare' | 'commit' | 'remove') => p(f.serial.http.latencies[op], 50) - p(f.serial.inproc.latencies[op], 50);
+  return [
+    `What a lone op through the fleet pays before any work of its own: the same one-at-a-time way, ${FLOOR_ROUNDS} round trips each, same`,
+    'fleet and Redis, right after the serial cycles. A mutation through the API is at least one of each.',
+    '',
+    '| part | p50 ms | p99 ms |',
+    '|---|---:|---:|',
+    ...parts.map(([name, lat]) => `| ${name} | ${fmt(p(lat, 50), 2)} | ${fmt(p(lat, 99), 2)} |`),
+    `| sum of the p50s: the floor of the added latency on this machine | ${fmt(sum, 2)} | — |`,
+    '',
+    `Added p50 above the floor (snapfleet's own part: the API's checks and wait, the worker's job handling, the typed client): prepare ${fmt(added('prepare') - sum, 2)} ms, commit ${fmt(added('commit') - sum, 2)} ms, remove ${fmt(added('remove') - sum, 2)} ms.`,
   ];
 }
 

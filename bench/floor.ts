@@ -1,0 +1,122 @@
+// What this machine lets a lone op through DESIGN §5's flow take at the least, measured the
+// way the serial case runs (one op at a time, nothing else running): an HTTP round trip to
+// the API that touches nothing behind it, a job round trip through a stock BullMQ queue to a
+// worker in another process that does nothing, and one key lease. An op through the fleet
+// pays all three before any of its own work, so their sum is the part of the serial added
+// latency that no change to snapfleet's own code can take off; the serial table is read
+// against it.
+import { fork } from 'node:child_process';
+import http from 'node:http';
+import { join } from 'node:path';
+import { Queue, QueueEvents } from 'bullmq';
+import { Redis } from 'ioredis';
+import { RedisLockService, hostLockTag, lockResource } from '@snapfleet/locks';
+
+export interface FloorRun {
+  /** GET /healthz on a keep-alive connection, ms each. */
+  http: number[];
+  /** Queue.add → the no-op worker's completion seen through QueueEvents, ms each. */
+  queue: number[];
+  /** One key lease acquired (released after the clock stops), ms each. */
+  lease: number[];
+}
+
+/** Hash-tagged like the fleet's own queues and locks, and apart from them. */
+const PREFIX = '{snapfleet-bench-floor}';
+const HOST = 'floor';
+const LOCK_PREFIX = 'snapfleet-bench-floor:';
+
+const time = async (into: number[], fn: () => Promise<unknown>) => {
+  const t0 = process.hrtime.bigint();
+  await fn();
+  into.push(Number(process.hrtime.bigint() - t0) / 1e6);
+};
+
+export async function floorLatencies(apiUrl: string, redisUrl: string, rounds: number): Promise<FloorRun> {
+  return { http: await httpFloor(apiUrl, rounds), queue: await queueFloor(redisUrl, rounds), lease: await leaseFloor(redisUrl, rounds) };
+}
+
+async function httpFloor(apiUrl: string, rounds: number): Promise<number[]> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const url = new URL('/healthz', apiUrl);
+  const get = () =>
+    new Promise<void>((resolve, reject) => {
+      http
+        .get(url, { agent }, (res) => {
+          if (res.statusCode !== 200) reject(new Error(`GET ${url.href}: status ${res.statusCode}`));
+          res.resume();
+          res.on('end', resolve);
+        })
+        .on('error', reject);
+    });
+  try {
+    const lat: number[] = [];
+    for (let i = 0; i < rounds; i++) await time(lat, get);
+    return lat;
+  } finally {
+    agent.destroy();
+  }
+}
+
+async function queueFloor(redisUrl: string, rounds: number): Promise<number[]> {
+  const name = `q${process.pid}`;
+  const child = fork(join(__dirname, 'queue-floor-worker.js'), [redisUrl, PREFIX, name], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const queue = new Queue(name, { connection, prefix: PREFIX });
+  const events = new QueueEvents(name, { connection: { url: redisUrl }, prefix: PREFIX });
+  try {
+    await events.waitUntilReady();
+    await new Promise<void>((resolve, reject) => {
+      child.once('message', () => resolve());
+      child.once('exit', (code) => reject(new Error(`queue floor worker exited with ${code} before it was ready`)));
+    });
+    const lat: number[] = [];
+    for (let i = 0; i < rounds; i++) {
+      await time(lat, async () => {
+        // Kept (not removed on completion) so that the wait cannot miss the job's end.
+        const job = await queue.add('noop', { i }, { removeOnComplete: { count: rounds }, removeOnFail: { count: rounds } });
+        const out = (await job.waitUntilFinished(events)) as unknown;
+        if ((out as { i?: unknown } | undefined)?.i !== i) throw new Error(`queue floor job ${i} answered ${JSON.stringify(out)}`);
+      });
+    }
+    return lat;
+  } finally {
+    child.kill('SIGTERM');
+    await events.close();
+    await queue.obliterate({ force: true }).catch(() => undefined);
+    await queue.close();
+    connection.disconnect();
+  }
+}
+
+async function leaseFloor(redisUrl: string, rounds: number): Promise<number[]> {
+  const locks = new RedisLockService(redisUrl, { prefix: LOCK_PREFIX });
+  try {
+    // As the worker does at start on a host with no rows: no earlier holder to fence out.
+    await locks.settleTag(hostLockTag(HOST));
+    const lat: number[] = [];
+    for (let i = 0; i < rounds; i++) {
+      let lease: Awaited<ReturnType<RedisLockService['acquire']>> | undefined;
+      await time(lat, async () => {
+        lease = await locks.acquire([lockResource(HOST, 'bench', `key-${i}`)]);
+      });
+      await lease?.release({ settled: true });
+    }
+    return lat;
+  } finally {
+    await locks.close();
+    await dropKeys(redisUrl, `${LOCK_PREFIX}*`);
+  }
+}
+
+/** The lock service leaves its fence counter behind by design; the bench's own is removed. */
+async function dropKeys(redisUrl: string, pattern: string): Promise<void> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  try {
+    const keys: string[] = [];
+    for await (const batch of redis.scanStream({ match: pattern, count: 500 })) keys.push(...(batch as string[]));
+    if (keys.length > 0) await redis.del(...keys);
+  } finally {
+    redis.disconnect();
+  }
+}
