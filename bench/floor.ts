@@ -32,8 +32,11 @@ const time = async (into: number[], fn: () => Promise<unknown>) => {
   into.push(Number(process.hrtime.bigint() - t0) / 1e6);
 };
 
-export async function floorLatencies(apiUrl: string, redisUrl: string, rounds: number): Promise<FloorRun> {
-  return { http: await httpFloor(apiUrl, rounds), queue: await queueFloor(redisUrl, rounds), lease: await leaseFloor(redisUrl, rounds) };
+/** The compiled no-op worker next to this file (the bench runs from dist/bench). */
+const WORKER_SCRIPT = join(__dirname, 'queue-floor-worker.js');
+
+export async function floorLatencies(apiUrl: string, redisUrl: string, rounds: number, workerScript = WORKER_SCRIPT): Promise<FloorRun> {
+  return { http: await httpFloor(apiUrl, rounds), queue: await queueFloor(redisUrl, rounds, workerScript), lease: await leaseFloor(redisUrl, rounds) };
 }
 
 async function httpFloor(apiUrl: string, rounds: number): Promise<number[]> {
@@ -58,9 +61,9 @@ async function httpFloor(apiUrl: string, rounds: number): Promise<number[]> {
   }
 }
 
-async function queueFloor(redisUrl: string, rounds: number): Promise<number[]> {
+async function queueFloor(redisUrl: string, rounds: number, workerScript: string): Promise<number[]> {
   const name = `q${process.pid}`;
-  const child = fork(join(__dirname, 'queue-floor-worker.js'), [redisUrl, PREFIX, name], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(workerScript, [redisUrl, PREFIX, name], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const queue = new Queue(name, { connection, prefix: PREFIX });
   const events = new QueueEvents(name, { connection: { url: redisUrl }, prefix: PREFIX });
