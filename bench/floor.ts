@@ -10,7 +10,9 @@ import http from 'node:http';
 import { join } from 'node:path';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
+import { QUEUE_PREFIX, queueName } from '@snapfleet/contracts';
 import { RedisLockService, hostLockTag, lockResource } from '@snapfleet/locks';
+import { obliterateQueues } from '../test/support/fleet';
 
 export interface FloorRun {
   /** GET /healthz on a keep-alive connection, ms each. */
@@ -21,10 +23,13 @@ export interface FloorRun {
   lease: number[];
 }
 
-/** Hash-tagged like the fleet's own queues and locks, and apart from them. */
-const PREFIX = '{snapfleet-bench-floor}';
-const HOST = 'floor';
-const LOCK_PREFIX = 'snapfleet-bench-floor:';
+/**
+ * A host no worker serves: its queue and its lock keys are laid out as a real host's are, and
+ * go as a test fleet's do (obliterateQueues).
+ */
+const HOST = 'bench-floor';
+/** A job the no-op worker has not answered by then means the worker is gone: fail, not hang. */
+const JOB_WAIT_MS = 10_000;
 
 const time = async (into: number[], fn: () => Promise<unknown>) => {
   const t0 = process.hrtime.bigint();
@@ -36,7 +41,11 @@ const time = async (into: number[], fn: () => Promise<unknown>) => {
 const WORKER_SCRIPT = join(__dirname, 'queue-floor-worker.js');
 
 export async function floorLatencies(apiUrl: string, redisUrl: string, rounds: number, workerScript = WORKER_SCRIPT): Promise<FloorRun> {
-  return { http: await httpFloor(apiUrl, rounds), queue: await queueFloor(redisUrl, rounds, workerScript), lease: await leaseFloor(redisUrl, rounds) };
+  try {
+    return { http: await httpFloor(apiUrl, rounds), queue: await queueFloor(redisUrl, rounds, workerScript), lease: await leaseFloor(redisUrl, rounds) };
+  } finally {
+    await obliterateQueues([HOST], redisUrl);
+  }
 }
 
 async function httpFloor(apiUrl: string, rounds: number): Promise<number[]> {
@@ -62,11 +71,11 @@ async function httpFloor(apiUrl: string, rounds: number): Promise<number[]> {
 }
 
 async function queueFloor(redisUrl: string, rounds: number, workerScript: string): Promise<number[]> {
-  const name = `q${process.pid}`;
-  const child = fork(workerScript, [redisUrl, PREFIX, name], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const name = queueName(HOST);
+  const child = fork(workerScript, [redisUrl, QUEUE_PREFIX, name], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
-  const queue = new Queue(name, { connection, prefix: PREFIX });
-  const events = new QueueEvents(name, { connection: { url: redisUrl }, prefix: PREFIX });
+  const queue = new Queue(name, { connection, prefix: QUEUE_PREFIX });
+  const events = new QueueEvents(name, { connection: { url: redisUrl }, prefix: QUEUE_PREFIX });
   try {
     await events.waitUntilReady();
     await new Promise<void>((resolve, reject) => {
@@ -78,7 +87,7 @@ async function queueFloor(redisUrl: string, rounds: number, workerScript: string
       await time(lat, async () => {
         // Kept (not removed on completion) so that the wait cannot miss the job's end.
         const job = await queue.add('noop', { i }, { removeOnComplete: { count: rounds }, removeOnFail: { count: rounds } });
-        const out = (await job.waitUntilFinished(events)) as unknown;
+        const out = (await job.waitUntilFinished(events, JOB_WAIT_MS)) as unknown;
         if ((out as { i?: unknown } | undefined)?.i !== i) throw new Error(`queue floor job ${i} answered ${JSON.stringify(out)}`);
       });
     }
@@ -86,14 +95,13 @@ async function queueFloor(redisUrl: string, rounds: number, workerScript: string
   } finally {
     child.kill('SIGTERM');
     await events.close();
-    await queue.obliterate({ force: true }).catch(() => undefined);
     await queue.close();
     connection.disconnect();
   }
 }
 
 async function leaseFloor(redisUrl: string, rounds: number): Promise<number[]> {
-  const locks = new RedisLockService(redisUrl, { prefix: LOCK_PREFIX });
+  const locks = new RedisLockService(redisUrl);
   try {
     // As the worker does at start on a host with no rows: no earlier holder to fence out.
     await locks.settleTag(hostLockTag(HOST));
@@ -108,18 +116,5 @@ async function leaseFloor(redisUrl: string, rounds: number): Promise<number[]> {
     return lat;
   } finally {
     await locks.close();
-    await dropKeys(redisUrl, `${LOCK_PREFIX}*`);
-  }
-}
-
-/** The lock service leaves its fence counter behind by design; the bench's own is removed. */
-async function dropKeys(redisUrl: string, pattern: string): Promise<void> {
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-  try {
-    const keys: string[] = [];
-    for await (const batch of redis.scanStream({ match: pattern, count: 500 })) keys.push(...(batch as string[]));
-    if (keys.length > 0) await redis.del(...keys);
-  } finally {
-    redis.disconnect();
   }
 }
