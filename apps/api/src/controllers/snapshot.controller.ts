@@ -48,11 +48,8 @@ export class SnapshotController {
   @Get(nestPath(ROUTES.statSnapshot))
   async stat(@ScopeParam() scope: SnapshotScope, @KeyParam() key: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
     // SnapshotInfo already in JSON, as JSON.stringify gives it (the same bytes, so the same
-    // ETag, with the cache on or off); its tag is known when it came from the stat cache.
-    const info = await this.snapshots.statJson(scope, key);
-    void reply.type('application/json; charset=utf-8');
-    if (info.etag !== undefined) void reply.header('etag', info.etag);
-    return info.json;
+    // ETag, with the cache on or off).
+    return sendJsonText(reply, await this.snapshots.statJson(scope, key));
   }
 
   @Patch(nestPath(ROUTES.updateSnapshot))
@@ -113,11 +110,16 @@ export class SnapshotController {
     @Query(new Validate(WalkQuerySchema, 'query')) query: z.infer<typeof WalkQuerySchema>,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string> {
-    // A WalkResponse already in JSON: Fastify sends a string with a JSON type as it is.
-    const page = await this.snapshots.walkJson(scope, query);
-    void reply.type('application/json; charset=utf-8');
-    // Known when the page came from the page cache; otherwise conditional-get.ts hashes it.
-    if (page.etag !== undefined) void reply.header('etag', page.etag);
-    return page.json;
+    return sendJsonText(reply, await this.snapshots.walkJson(scope, query));
   }
+}
+
+/**
+ * An answer already in JSON: Fastify sends a string with a JSON type as it is. Its entity tag
+ * is known when it came from a read cache; otherwise conditional-get.ts hashes it.
+ */
+function sendJsonText(reply: FastifyReply, answer: { json: string; etag?: string }): string {
+  void reply.type('application/json; charset=utf-8');
+  if (answer.etag !== undefined) void reply.header('etag', answer.etag);
+  return answer.json;
 }
