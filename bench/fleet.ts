@@ -24,6 +24,8 @@ export interface CycleRun {
   latencies: OpLatencies;
 }
 
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 const timed = async (into: number[], fn: () => Promise<unknown>) => {
   const t0 = process.hrtime.bigint();
   await fn();
@@ -64,14 +66,23 @@ export async function batchCycle(client: SnapfleetClient, host: string, tag: str
   return { ...stats, ops: cycles, rate: cycles / stats.seconds };
 }
 
-export async function inProcessCycle(s: Snapshotter, tag: string, cycles: number, concurrency: number): Promise<CycleRun> {
+/**
+ * `pauseMs`: an untimed pause before each op, so that the op starts as a lone op through the
+ * fleet does, with MariaDB, btrfs and this process idle: what the machine charges for waking
+ * them is then in the op's latency, as it is in the fleet's.
+ */
+export async function inProcessCycle(s: Snapshotter, tag: string, cycles: number, concurrency: number, opts: { pauseMs?: number } = {}): Promise<CycleRun> {
   const lat: OpLatencies = { prepare: [], commit: [], remove: [] };
   const namespace = 'bench';
+  const pause = opts.pauseMs === undefined ? () => undefined : () => sleep(opts.pauseMs ?? 0);
   const stats = await runConcurrent(cycles, concurrency, async (i) => {
     const key = `${tag}-active-${i}`;
     const name = `${tag}-layer-${i}`;
+    await pause();
     await timed(lat.prepare, () => s.prepare({ namespace, key }));
+    await pause();
     await timed(lat.commit, () => s.commit({ namespace, name, key }));
+    await pause();
     await timed(lat.remove, () => s.remove({ namespace, key: name }));
   }, () => s.settled());
   return { stats, latencies: lat };

@@ -138,6 +138,11 @@ interface FleetFigures {
   reads: ReadCase[];
   /** One client at a time: latency with no queueing behind other requests. */
   serial: { inproc: CycleRun; http: CycleRun };
+  /**
+   * The in-process cycles again, one at a time, each op after an untimed pause as long as the
+   * floor (whole ms): what waking MariaDB, btrfs and the process costs the op's own work.
+   */
+  pausedInproc: { run: CycleRun; pauseMs: number };
   /** The same one-at-a-time way: what HTTP, a stock queue and a lease cost on this machine with no op behind them. */
   floor: FloorRun;
   /** The typed client polling one walk page, revalidating or not, rounds alternated. */
@@ -285,6 +290,10 @@ async function fleetBench(): Promise<FleetFigures> {
     console.error(`serial: in-process ${fmt(serialInproc.stats.rate)} /s, http ${fmt(serialHttp.stats.rate)} /s`);
     const floor = await paused(soloApi.proc, () => floorLatencies(api.url, REDIS_URL, FLOOR_ROUNDS));
     console.error(`floor p50 ms: http ${fmt(p(floor.http, 50), 2)}, queue ${fmt(p(floor.queue, 50), 2)}, lease ${fmt(p(floor.lease, 50), 2)}`);
+    const pauseMs = Math.max(1, Math.round(floorSum(floor)));
+    quiet();
+    const pausedInproc = { run: await inProcessCycle(s, 'paused', SERIAL_CYCLES, 1, { pauseMs }), pauseMs };
+    console.error(`serial in-process after ${pauseMs} ms pauses: ${(['prepare', 'commit', 'remove'] as const).map((op) => fmt(p(pausedInproc.run.latencies[op], 50), 2)).join(' / ')} ms p50`);
     // Reads: 1,000 views to stat and walk through one API process; 1,000 committed snapshots
     // in a chain, each the parent of the next, as layers are (a page of those names a parent
     // on every row); and 1,000 views in a namespace that a client changes while it is walked.
@@ -380,7 +389,7 @@ async function fleetBench(): Promise<FleetFigures> {
       console.error(`typed client walk poll round ${r}: revalidating ${fmt(got.revalidating.rate)} /s, full ${fmt(got.full.rate)} /s`);
     }
     for (const c of Object.values(pollers)) c.close();
-    return { rounds, reads, serial: { inproc: serialInproc, http: serialHttp }, floor, clientReads };
+    return { rounds, reads, serial: { inproc: serialInproc, http: serialHttp }, pausedInproc, floor, clientReads };
   } finally {
     await fleet.dispose();
     // The in-process snapshotter's host row has no worker, but the API's metrics and
@@ -560,9 +569,15 @@ function fleetSection(f: FleetFigures): string[] {
   ];
 }
 
+/** The floor's three parts, each one at a time (bench/floor.ts): their p50s add up to the floor. */
+function floorSum(floor: FloorRun): number {
+  return p(floor.http, 50) + p(floor.queue, 50) + p(floor.lease, 50);
+}
+
 /**
  * The serial table read against the floor: what HTTP, a stock BullMQ job and a key lease cost
- * one at a time on this machine, with no op behind them (bench/floor.ts).
+ * one at a time on this machine, with no op behind them (bench/floor.ts), and what the op's own
+ * round trips cost more when they start from idle, as a lone op's do in the fleet.
  */
 function floorSection(f: FleetFigures): string[] {
   const parts = [
@@ -570,8 +585,10 @@ function floorSection(f: FleetFigures): string[] {
     ['job round trip through a stock BullMQ queue to a no-op worker process (`Queue.add` → completion seen by `QueueEvents`)', f.floor.queue],
     ['one key lease (the lock service\'s `acquire`)', f.floor.lease],
   ] as const;
-  const sum = parts.reduce((a, [, lat]) => a + p(lat, 50), 0);
-  const added = (op: 'prepare' | 'commit' | 'remove') => p(f.serial.http.latencies[op], 50) - p(f.serial.inproc.latencies[op], 50);
+  const sum = floorSum(f.floor);
+  const ops = ['prepare', 'commit', 'remove'] as const;
+  const p50 = (run: CycleRun, op: (typeof ops)[number]) => p(run.latencies[op], 50);
+  const { run: paused, pauseMs } = f.pausedInproc;
   return [
     `What a lone op through the fleet pays before any work of its own: the same one-at-a-time way, ${FLOOR_ROUNDS} round trips each, same`,
     'fleet and Redis, right after the serial cycles. A mutation through the API is at least one of each.',
@@ -581,7 +598,19 @@ function floorSection(f: FleetFigures): string[] {
     ...parts.map(([name, lat]) => `| ${name} | ${fmt(p(lat, 50), 2)} | ${fmt(p(lat, 99), 2)} |`),
     `| sum of the p50s: the floor of the added latency on this machine | ${fmt(sum, 2)} | — |`,
     '',
-    `Added p50 above the floor (snapfleet's own part: the API's checks and wait, the worker's job handling, the typed client): prepare ${fmt(added('prepare') - sum, 2)} ms, commit ${fmt(added('commit') - sum, 2)} ms, remove ${fmt(added('remove') - sum, 2)} ms.`,
+    `A lone op through the fleet also starts its own work (metadata round trips, btrfs call) with MariaDB, btrfs and its process idle,`,
+    `where the in-process cycles above run back to back. So the in-process cycles were run once more, one at a time (${SERIAL_CYCLES} cycles),`,
+    `with an untimed pause of ${pauseMs} ms (the floor, in whole ms) before each op. What that adds is the machine's charge for waking`,
+    'them; what is left of the added p50 after both is snapfleet\'s own part (the API\'s checks and wait, the worker\'s job handling,',
+    'the typed client).',
+    '',
+    `| op | added p50 ms | floor ms | in-process after a ${pauseMs} ms pause, p50 ms | its wake-up charge ms | snapfleet's own part ms |`,
+    '|---|---:|---:|---:|---:|---:|',
+    ...ops.map((op) => {
+      const added = p50(f.serial.http, op) - p50(f.serial.inproc, op);
+      const wake = p50(paused, op) - p50(f.serial.inproc, op);
+      return `| ${op} | ${fmt(added, 2)} | ${fmt(sum, 2)} | ${fmt(p50(paused, op), 2)} | ${fmt(wake, 2)} | ${fmt(added - sum - wake, 2)} |`;
+    }),
   ];
 }
 
