@@ -74,7 +74,8 @@ export async function batchCycle(client: SnapfleetClient, host: string, tag: str
 export async function inProcessCycle(s: Snapshotter, tag: string, cycles: number, concurrency: number, opts: { pauseMs?: number } = {}): Promise<CycleRun> {
   const lat: OpLatencies = { prepare: [], commit: [], remove: [] };
   const namespace = 'bench';
-  const pause = opts.pauseMs === undefined ? () => undefined : () => sleep(opts.pauseMs ?? 0);
+  const { pauseMs } = opts;
+  const pause = pauseMs === undefined ? () => undefined : () => sleep(pauseMs);
   const stats = await runConcurrent(cycles, concurrency, async (i) => {
     const key = `${tag}-active-${i}`;
     const name = `${tag}-layer-${i}`;
