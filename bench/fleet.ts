@@ -11,7 +11,7 @@ import { type SnapfleetClient } from '@snapfleet/client';
 import type { BatchStep } from '@snapfleet/contracts';
 import type { Snapshotter } from '@snapfleet/snapshotter';
 import { measureCpu } from './cpu';
-import { percentile, runConcurrent, type RunStats } from './stats';
+import { percentile, runConcurrent, timed, type RunStats } from './stats';
 
 export interface OpLatencies {
   prepare: number[];
@@ -25,12 +25,6 @@ export interface CycleRun {
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-const timed = async (into: number[], fn: () => Promise<unknown>) => {
-  const t0 = process.hrtime.bigint();
-  await fn();
-  into.push(Number(process.hrtime.bigint() - t0) / 1e6);
-};
 
 export async function httpCycle(client: SnapfleetClient, host: string, tag: string, cycles: number, concurrency: number): Promise<CycleRun> {
   const lat: OpLatencies = { prepare: [], commit: [], remove: [] };

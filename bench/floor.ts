@@ -13,6 +13,7 @@ import { Redis } from 'ioredis';
 import { QUEUE_PREFIX, queueName } from '@snapfleet/contracts';
 import { RedisLockService, hostLockTag, lockResource } from '@snapfleet/locks';
 import { obliterateQueues } from '../test/support/fleet';
+import { timed } from './stats';
 
 export interface FloorRun {
   /** GET /healthz on a keep-alive connection, ms each. */
@@ -30,12 +31,6 @@ export interface FloorRun {
 const HOST = 'bench-floor';
 /** A job the no-op worker has not answered by then means the worker is gone: fail, not hang. */
 const JOB_WAIT_MS = 10_000;
-
-const time = async (into: number[], fn: () => Promise<unknown>) => {
-  const t0 = process.hrtime.bigint();
-  await fn();
-  into.push(Number(process.hrtime.bigint() - t0) / 1e6);
-};
 
 /** The compiled no-op worker next to this file (the bench runs from dist/bench). */
 const WORKER_SCRIPT = join(__dirname, 'queue-floor-worker.js');
@@ -63,7 +58,7 @@ async function httpFloor(apiUrl: string, rounds: number): Promise<number[]> {
     });
   try {
     const lat: number[] = [];
-    for (let i = 0; i < rounds; i++) await time(lat, get);
+    for (let i = 0; i < rounds; i++) await timed(lat, get);
     return lat;
   } finally {
     agent.destroy();
@@ -84,7 +79,7 @@ async function queueFloor(redisUrl: string, rounds: number, workerScript: string
     });
     const lat: number[] = [];
     for (let i = 0; i < rounds; i++) {
-      await time(lat, async () => {
+      await timed(lat, async () => {
         // Kept (not removed on completion) so that the wait cannot miss the job's end.
         const job = await queue.add('noop', { i }, { removeOnComplete: { count: rounds }, removeOnFail: { count: rounds } });
         const out = (await job.waitUntilFinished(events, JOB_WAIT_MS)) as unknown;
@@ -108,7 +103,7 @@ async function leaseFloor(redisUrl: string, rounds: number): Promise<number[]> {
     const lat: number[] = [];
     for (let i = 0; i < rounds; i++) {
       let lease: Awaited<ReturnType<RedisLockService['acquire']>> | undefined;
-      await time(lat, async () => {
+      await timed(lat, async () => {
         lease = await locks.acquire([lockResource(HOST, 'bench', `key-${i}`)]);
       });
       await lease?.release({ settled: true });

@@ -44,4 +44,11 @@ export async function runConcurrent(
   return { ops: total, seconds, rate: total / seconds, p50ms: percentile(latencies, 50), p99ms: percentile(latencies, 99) };
 }
 
+/** Runs `fn` once and appends how long it took, in ms, to `into`. */
+export async function timed(into: number[], fn: () => Promise<unknown>): Promise<void> {
+  const t0 = process.hrtime.bigint();
+  await fn();
+  into.push(Number(process.hrtime.bigint() - t0) / 1e6);
+}
+
 export const fmt = (n: number, digits = 1) => n.toFixed(digits);
